@@ -1,0 +1,1 @@
+"""Benchmarks: a seeded synthetic-KG generator, a query mix, an HTTP load driver and reference servers."""

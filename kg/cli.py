@@ -1,0 +1,59 @@
+"""The ``mkg`` command line: one entry point for build, validate, query, normalize, serve and bench.
+
+Subcommands live in their own modules and register themselves; commands from other distributions
+(the ``server`` package's ``serve``) arrive through the ``mkg.commands`` entry-point group, so ``kg``
+never imports ``server``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+
+from kg import __version__
+from kg.errors import UserError
+
+__all__ = ["main"]
+
+# Modules that each expose ``register(subparsers)``; imported lazily so ``mkg --help`` stays quick.
+_BUILTIN_COMMANDS = (
+    "kg.commands.build",
+    "kg.commands.validate",
+    "kg.commands.query",
+    "kg.commands.normalize",
+    "kg.commands.bench",
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mkg",
+        description="Metastasis KG: build, validate, query and serve the knowledge graph.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in _BUILTIN_COMMANDS:
+        importlib.import_module(name).register(sub)
+    for ep in sorted(entry_points(group="mkg.commands"), key=lambda e: e.name):
+        ep.load()(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; user errors print one clear line and exit 2, failed checks exit 1."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as err:
+        print(f"mkg {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per ``mkg`` subcommand; each exposes ``register(subparsers)``."""
