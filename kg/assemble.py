@@ -1,0 +1,136 @@
+"""Curated records -> the asserted graph and the provenance graph.
+
+One small ``_add_<thing>`` per kind of record, in the manner of bioregistry's RDF export: each function
+writes exactly the triples the SHACL shapes expect of that kind of node. No blank nodes: every node has
+an IRI, so dumps are deterministic and every fact can be linked to.
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, Literal, URIRef
+
+from kg import __version__
+from kg.namespaces import (
+    DCTERMS,
+    FACT,
+    GROUP,
+    MKG,
+    PROV,
+    RDF,
+    RDFS,
+    SOURCE,
+    STATISTIC,
+    XSD,
+    prefixes,
+)
+from kg.ontology_index import OntologyIndex
+from kg.tables import AssociationRow, GroupRow, StatisticRow, Tables
+
+__all__ = ["asserted_graph", "new_graph", "provenance_graph"]
+
+
+def new_graph() -> Graph:
+    """An empty graph with the project's prefixes bound."""
+    graph = Graph(bind_namespaces="none")
+    for prefix, ns in prefixes().items():
+        graph.bind(prefix, ns)
+    return graph
+
+
+def _text(graph: Graph, node: URIRef, prop: URIRef, value: str) -> None:
+    if value:
+        graph.add((node, prop, Literal(value, lang="en")))
+
+
+def _evidence(graph: Graph, node: URIRef, source: str, quote: str, note: str) -> None:
+    graph.add((node, DCTERMS.source, SOURCE[source]))
+    graph.add((node, MKG.quote, Literal(quote, lang="en")))
+    if note:
+        graph.add((node, MKG.ambiguityNote, Literal(note, lang="en")))
+        graph.add((node, MKG.isAmbiguous, Literal(True)))
+
+
+def _label(index: OntologyIndex, iri: URIRef) -> str:
+    return index.labels.get(iri, str(iri).rsplit("/", 1)[-1])
+
+
+def _add_association(graph: Graph, row: AssociationRow, index: OntologyIndex) -> None:
+    node = FACT[row.id]
+    graph.add((node, RDF.type, row.association_class))
+    label = f"{_label(index, row.subject)} {_label(index, row.predicate)} {_label(index, row.object)}"
+    graph.add((node, RDFS.label, Literal(label, lang="en")))
+    graph.add((node, MKG.subject, row.subject))
+    graph.add((node, MKG.predicate, row.predicate))
+    graph.add((node, MKG.object, row.object))
+    for prop, value in (
+        (MKG.spreadKind, row.spread_kind),
+        (MKG.route, row.route),
+        (MKG.region, row.region),
+        (MKG.timing, row.timing),
+    ):
+        if value is not None:
+            graph.add((node, prop, value))
+    _text(graph, node, MKG.frequency, row.frequency)
+    _text(graph, node, MKG.context, row.context)
+    _text(graph, node, MKG.explanation, row.explanation)
+    if row.statistic:
+        graph.add((node, MKG.hasStatistic, STATISTIC[row.statistic]))
+    _evidence(graph, node, row.source, row.quote, row.note)
+
+
+def _add_statistic(graph: Graph, row: StatisticRow) -> None:
+    node = STATISTIC[row.id]
+    graph.add((node, RDF.type, MKG.Statistic))
+    graph.add((node, RDFS.label, Literal(row.stated_as, lang="en")))
+    graph.add((node, MKG.value, Literal(row.value, datatype=XSD.decimal)))
+    graph.add((node, MKG.unit, row.unit))
+    graph.add((node, MKG.approximate, Literal(row.approximate)))
+    _text(graph, node, MKG.statedAs, row.stated_as)
+    _text(graph, node, MKG.numerator, row.numerator)
+    _text(graph, node, MKG.denominator, row.denominator)
+    if row.group:
+        graph.add((node, MKG.inGroup, GROUP[row.group]))
+    _evidence(graph, node, row.source, row.quote, row.note)
+
+
+def _add_group(graph: Graph, row: GroupRow) -> None:
+    node = GROUP[row.id]
+    graph.add((node, RDF.type, MKG.StatisticGroup if row.additive else MKG.NonAdditiveStatisticGroup))
+    graph.add((node, RDFS.label, Literal(row.label, lang="en")))
+    _evidence(graph, node, row.source, row.quote, row.note)
+
+
+def asserted_graph(tables: Tables, index: OntologyIndex) -> Graph:
+    """The facts as curated: associations, their statistics and statistic groups."""
+    graph = new_graph()
+    for association in tables.associations:
+        _add_association(graph, association, index)
+    for statistic in tables.statistics:
+        _add_statistic(graph, statistic)
+    for group in tables.groups:
+        _add_group(graph, group)
+    return graph
+
+
+def provenance_graph(tables: Tables, sources: Graph, version: str, table_paths: dict[str, str]) -> Graph:
+    """Where everything came from: the source documents, the table line of each record, the build."""
+    graph = new_graph()
+    for triple in sources:
+        graph.add(triple)
+    build = MKG[f"build/{version}"]
+    graph.add((build, RDF.type, PROV.Activity))
+    graph.add((build, RDFS.label, Literal(f"Metastasis KG build {version}", lang="en")))
+    graph.add((build, PROV.endedAtTime, Literal(f"{version}T00:00:00Z", datatype=XSD.dateTime)))
+    graph.add((build, MKG.software, Literal(f"metastasis-kg {__version__}")))
+    for source in sorted(set(sources.subjects(RDF.type, MKG.SourceDocument))):
+        graph.add((build, PROV.used, source))
+    records: list[tuple[URIRef, str, int, str]] = [
+        *((FACT[a.id], "associations", a.where.line, a.source) for a in tables.associations),
+        *((STATISTIC[s.id], "statistics", s.where.line, s.source) for s in tables.statistics),
+        *((GROUP[g.id], "statistic_groups", g.where.line, g.source) for g in tables.groups),
+    ]
+    for node, table, line, source in records:
+        graph.add((node, MKG.curatedFrom, Literal(f"{table_paths[table]}:{line}")))
+        graph.add((node, PROV.wasDerivedFrom, SOURCE[source]))
+        graph.add((node, PROV.wasGeneratedBy, build))
+    return graph

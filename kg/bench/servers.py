@@ -1,0 +1,242 @@
+"""The contenders: SPARQL servers the benchmark starts as subprocesses on the same data, in the same run.
+
+Ratios are only meaningful against references measured on the same machine, data and moment, so the
+benchmark starts every server itself: the Oxigraph server (PyPI's ``oxigraph``) in memory and on disk,
+rdflib-endpoint, and our own ``mkg serve``. Each binds 127.0.0.1 on a free port, is reached over HTTP
+only (``kg`` never imports ``server``), and is stopped by the PID the benchmark started, with its process
+group (a server may fork workers).
+
+Start-up time is measured from spawning the process to the first answered query with all data loaded;
+for the in-memory Oxigraph server that includes posting the N-Quads to its store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.bench.generate import SyntheticKG
+from kg.bench.procmem import TreeMemory, tree_memory
+from kg.bench.protocol import Endpoint, HttpClient, free_port
+from kg.errors import UserError
+
+__all__ = ["CONTENDERS", "REFERENCE", "Contender", "RunningServer", "ServerFailed"]
+
+REFERENCE = "oxigraph-memory"
+_LOG_TAIL = 2_000
+
+
+class ServerFailed(RuntimeError):
+    """A contender did not start or died; the message carries its log's tail."""
+
+
+@dataclass
+class RunningServer:
+    """A started contender: its process, where it answers, and what starting it cost."""
+
+    name: str
+    proc: subprocess.Popen[bytes]
+    endpoint: Endpoint
+    log: Path
+    startup_s: float = 0.0
+    prepare_s: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def alive(self) -> bool:
+        """Whether the server process is still running."""
+        return self.proc.poll() is None
+
+    def memory(self) -> TreeMemory:
+        """Resident memory of the server and its child processes."""
+        return tree_memory(self.proc.pid)
+
+    def stop(self) -> None:
+        """Terminate the process group this benchmark started, then kill it if it lingers."""
+        if self.proc.poll() is None:
+            _signal_group(self.proc, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                _signal_group(self.proc, signal.SIGKILL)
+                self.proc.wait(timeout=15)
+        else:
+            # The leader is gone; workers it forked may still hold the group.
+            _signal_group(self.proc, signal.SIGKILL)
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    # The server was started with start_new_session=True, so its group id is its own PID.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+
+
+@dataclass(frozen=True)
+class Contender:
+    """A server the benchmark knows how to start on a synthetic KG."""
+
+    name: str
+    label: str
+    start: Callable[[SyntheticKG, Path, float], RunningServer]
+
+
+def log_tail(log: Path) -> str:
+    """Return the end of a server's log, for error messages."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return text[-_LOG_TAIL:].strip()
+
+
+def _spawn(name: str, cmd: Sequence[str], workdir: Path, endpoint: Endpoint) -> RunningServer:
+    workdir.mkdir(parents=True, exist_ok=True)
+    log = workdir / f"{name}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            list(cmd), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    return RunningServer(name, proc, endpoint, log)
+
+
+def wait_ready(server: RunningServer, deadline: float) -> None:
+    """Poll with ``ASK {}`` until the server answers 200; fail early if it exits."""
+    client = HttpClient(server.endpoint, timeout=10)
+    try:
+        while True:
+            if not server.alive():
+                raise ServerFailed(
+                    f"{server.name} exited with status {server.proc.returncode} before answering:\n"
+                    f"{log_tail(server.log)}"
+                )
+            try:
+                if client.query("ASK {}").status == 200:
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise ServerFailed(
+                    f"{server.name} did not answer within its start-up limit:\n{log_tail(server.log)}"
+                )
+            time.sleep(0.05)
+    finally:
+        client.close()
+
+
+def _executable(name: str) -> str:
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise UserError(f"'{name}' not found; install the benchmark extra: pip install -e '.[bench]'")
+    return found
+
+
+def _post_dataset(endpoint: Endpoint, nquads: Path, timeout: float) -> None:
+    conn = http.client.HTTPConnection(endpoint.host, endpoint.port, timeout=timeout)
+    try:
+        with nquads.open("rb") as body:
+            headers = {"Content-Type": "application/n-quads", "Content-Length": str(nquads.stat().st_size)}
+            conn.request("POST", "/store", body=body, headers=headers)
+            response = conn.getresponse()
+            detail = response.read()[:500]
+        if response.status not in (200, 201, 204):
+            raise ServerFailed(f"loading {nquads.name} answered {response.status}: {detail!r}")
+    finally:
+        conn.close()
+
+
+def _start_oxigraph_memory(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
+    port = free_port()
+    cmd = [_executable("oxigraph"), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    began = time.monotonic()
+    server = _spawn("oxigraph-memory", cmd, workdir, Endpoint("127.0.0.1", port, "/query"))
+    try:
+        wait_ready(server, began + limit)
+        _post_dataset(server.endpoint, kg.nquads, timeout=limit)
+    except BaseException:
+        server.stop()
+        raise
+    server.startup_s = time.monotonic() - began
+    return server
+
+
+def _start_oxigraph_disk(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
+    store = workdir / "oxigraph-store"
+    shutil.rmtree(store, ignore_errors=True)
+    oxigraph = _executable("oxigraph")
+    began = time.monotonic()
+    loaded = subprocess.run(
+        [oxigraph, "load", "--location", str(store), "--file", str(kg.nquads)],
+        capture_output=True, text=True, timeout=limit, check=False,
+    )  # fmt: skip
+    if loaded.returncode != 0:
+        raise ServerFailed(f"oxigraph load failed ({loaded.returncode}): {loaded.stderr[-_LOG_TAIL:]}")
+    prepared = time.monotonic() - began
+    port = free_port()
+    cmd = [oxigraph, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
+           "--union-default-graph"]  # fmt: skip
+    began = time.monotonic()
+    server = _spawn("oxigraph-disk", cmd, workdir, Endpoint("127.0.0.1", port, "/query"))
+    try:
+        wait_ready(server, began + limit)
+    except BaseException:
+        server.stop()
+        raise
+    server.startup_s = time.monotonic() - began
+    server.prepare_s = prepared
+    server.notes.append("prepare = `oxigraph load` into a RocksDB folder, before the server starts")
+    return server
+
+
+def _start_rdflib(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
+    port = free_port()
+    cmd = [sys.executable, "-m", "kg.bench.rdflib_server", "--data", str(kg.nquads), "--port", str(port)]
+    began = time.monotonic()
+    server = _spawn("rdflib-endpoint", cmd, workdir, Endpoint("127.0.0.1", port, "/"))
+    try:
+        wait_ready(server, began + limit)
+    except BaseException:
+        server.stop()
+        raise
+    server.startup_s = time.monotonic() - began
+    return server
+
+
+# Where ``mkg serve`` answers SPARQL; the other paths it serves are pages and linked data.
+MKG_SPARQL_PATH = "/sparql"
+
+
+def _start_mkg(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
+    port = free_port()
+    cmd = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--no-release", "--data", str(kg.nquads)]  # fmt: skip
+    began = time.monotonic()
+    server = _spawn("mkg", cmd, workdir, Endpoint("127.0.0.1", port, MKG_SPARQL_PATH))
+    try:
+        wait_ready(server, began + limit)
+    except BaseException:
+        server.stop()
+        raise
+    server.startup_s = time.monotonic() - began
+    return server
+
+
+CONTENDERS = {
+    c.name: c
+    for c in (
+        Contender(REFERENCE, "Oxigraph server, in-memory store (reference)", _start_oxigraph_memory),
+        Contender("oxigraph-disk", "Oxigraph server, on-disk RocksDB store, read-only", _start_oxigraph_disk),
+        Contender("rdflib-endpoint", "rdflib-endpoint (FastAPI + rdflib in-memory Dataset)", _start_rdflib),
+        Contender("mkg", "mkg serve (this project)", _start_mkg),
+    )
+}

@@ -1,0 +1,263 @@
+"""``mkg build``: curated tables + ontology -> a reasoned, validated release folder.
+
+The steps run in one direction and each lives in its own module: parse (:mod:`kg.rdfio`), read tables
+(:mod:`kg.tables`), assemble graphs (:mod:`kg.assemble`), reason (:mod:`kg.reason`), infer
+(:mod:`kg.infer`), validate (:mod:`kg.shacl`, :mod:`kg.qc`), write (:mod:`kg.release`). Nothing is written
+until every check has passed, and then only into a staging folder that replaces the release at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, VOID
+
+from kg.assemble import asserted_graph, new_graph, provenance_graph
+from kg.errors import UserError
+from kg.infer import Classification, inferred_graph
+from kg.namespaces import (
+    GRAPH_ASSERTED,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    GRAPH_PROVENANCE,
+    MKG,
+    ONTOLOGY_IRI,
+    prefixes,
+)
+from kg.ontology_index import OntologyIndex
+from kg.rdfio import parse_file
+from kg.release import (
+    MANIFEST,
+    canonical,
+    graph_iri_counts,
+    sha256_file,
+    staged_release,
+    write_jsonld,
+    write_sorted_lines,
+)
+from kg.rdfxml import write_rdfxml
+from kg.resources import BASE_IRI, ontology_edit_file, tables_dir
+from kg.shacl import ShaclResult, validate
+from kg.sourcetext import load_sources
+from kg.tables import load_tables
+
+__all__ = ["BuildInputs", "Built", "assemble", "build_release", "release_version", "run_build"]
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    """What a build reads; defaults are the packaged data."""
+
+    ontology: Path
+    tables: Path
+    version: str
+
+
+@dataclass(frozen=True)
+class Built:
+    """The four graphs of a release and the reports on them, before anything is written."""
+
+    ontology: Graph
+    asserted: Graph
+    inferred: Graph
+    provenance: Graph
+    shacl: ShaclResult
+    qc_report: str
+    version: str
+
+
+def release_version(explicit: str | None = None) -> str:
+    """The release date: explicit, else ``$SOURCE_DATE_EPOCH`` (reproducible builds), else today in UTC."""
+    if explicit is not None:
+        if not _DATE.match(explicit):
+            raise UserError(f"'{explicit}' is not a date of the form YYYY-MM-DD", field="--version-date")
+        try:
+            dt.date.fromisoformat(explicit)
+        except ValueError as exc:
+            raise UserError(f"'{explicit}' is not a valid date: {exc}", field="--version-date") from exc
+        return explicit
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+        except (ValueError, OverflowError) as exc:
+            raise UserError(f"'{epoch}' is not a Unix time in seconds", field="SOURCE_DATE_EPOCH") from exc
+    return dt.datetime.now(tz=dt.UTC).date().isoformat()
+
+
+def _stamp(ontology: Graph, version: str) -> Graph:
+    """The release variant of the ontology: dated owl:versionIRI and owl:versionInfo."""
+    out = canonical(ontology)
+    out.add((ONTOLOGY_IRI, OWL.versionIRI, URIRef(f"{BASE_IRI}releases/{version}/metastasis-kg.owl")))
+    out.add((ONTOLOGY_IRI, OWL.versionInfo, Literal(version)))
+    return out
+
+
+def _classify(ontology: Graph, asserted: Graph) -> Classification:
+    from kg.reason import classify
+
+    return classify(ontology, asserted)
+
+
+def assemble(inputs: BuildInputs) -> Built:
+    """Run every step up to, not including, writing; raises :class:`UserError` on any failed check."""
+    from kg.qc import format_report, run_qc
+
+    ontology = parse_file(inputs.ontology, "turtle")
+    index = OntologyIndex.from_graph(ontology)
+    if ONTOLOGY_IRI not in set(ontology.subjects(RDF.type, OWL.Ontology)):
+        raise UserError(f"the ontology must declare <{ONTOLOGY_IRI}> a owl:Ontology", path=inputs.ontology)
+    sources, docs = load_sources()
+    tables = load_tables(index, docs, inputs.tables)
+    asserted = asserted_graph(tables, index)
+    table_paths = {name: f"kg/tables/{name}.tsv" for name in ("associations", "statistics", "statistic_groups")}
+    provenance = provenance_graph(tables, sources, inputs.version, table_paths)
+    inferred = inferred_graph(ontology, asserted, _classify(ontology, asserted))
+    released = _stamp(ontology, inputs.version)
+    union = released + asserted + inferred + provenance
+    shacl = validate(union)
+    if shacl.violations:
+        raise UserError("SHACL validation failed; nothing was written.\n" + shacl.text())
+    qc = run_qc(ontology)
+    if qc:
+        raise UserError("ontology QC failed; nothing was written.\n" + format_report(qc))
+    return Built(released, asserted, inferred, provenance, shacl, format_report(qc), inputs.version)
+
+
+def _dataset(built: Built) -> Dataset:
+    ds = Dataset(default_union=False)
+    for prefix, ns in prefixes().items():
+        ds.bind(prefix, ns)
+    for iri, graph in (
+        (GRAPH_ONTOLOGY, built.ontology),
+        (GRAPH_ASSERTED, built.asserted),
+        (GRAPH_INFERRED, built.inferred),
+        (GRAPH_PROVENANCE, built.provenance),
+    ):
+        target = ds.graph(iri)
+        for triple in graph:
+            target.add(triple)
+    return ds
+
+
+def _void(built: Built, counts: dict[str, int], union_size: int) -> Graph:
+    g = new_graph()
+    dataset = MKG["dataset"]
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, DCTERMS.title, Literal("Metastasis KG", lang="en")))
+    g.add((dataset, DCTERMS.description, Literal(
+        "How cancers spread and how internal cancers show on the skin: every fact with its source "
+        "document and verbatim sentence.", lang="en")))  # fmt: skip
+    g.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    g.add((dataset, DCTERMS.modified, Literal(built.version)))
+    g.add((dataset, VOID.triples, Literal(union_size)))
+    g.add((dataset, VOID.uriSpace, Literal(BASE_IRI)))
+    g.add((dataset, VOID.vocabulary, URIRef(BASE_IRI)))
+    for name in ("kg.nq", "kg.trig", "kg.ttl", "kg.nt", "kg.jsonld"):
+        g.add((dataset, VOID.dataDump, URIRef(f"{BASE_IRI}releases/{built.version}/{name}")))
+    for source in sorted(built.provenance.subjects(RDF.type, MKG.SourceDocument)):
+        g.add((dataset, DCTERMS.source, source))
+    for iri, count in counts.items():
+        subset = URIRef(iri)
+        g.add((dataset, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, VOID.triples, Literal(count)))
+    return g
+
+
+def _trig(ds: Dataset, context: dict[str, str]) -> str:
+    """TriG built from the canonical Turtle of each named graph, so its bytes are stable too."""
+    from kg.normalize import canonical_turtle
+
+    head: list[str] = []
+    blocks: list[str] = []
+    for ctx in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
+        if not len(ctx) or not isinstance(ctx.identifier, URIRef):
+            continue
+        lines = canonical_turtle(ctx, context).splitlines()
+        prefix_lines = [ln for ln in lines if ln.startswith("@prefix")]
+        body = [ln for ln in lines if not ln.startswith("@prefix")]
+        head = sorted(set(head) | set(prefix_lines))
+        text = "\n".join(("    " + ln) if ln.strip() else "" for ln in body).strip("\n")
+        blocks.append(f"<{ctx.identifier}> {{\n{text}\n}}\n")
+    return "\n".join(head) + "\n\n" + "\n".join(blocks)
+
+
+def write_release(built: Built, out: Path) -> Path:
+    """Write every release file into a staging folder, then move it into place."""
+    from kg.normalize import canonical_turtle
+
+    ds = _dataset(built)
+    context = prefixes()
+    union = Graph(bind_namespaces="none")
+    for prefix, ns in context.items():
+        union.bind(prefix, ns)
+    for graph in (built.ontology, built.asserted, built.inferred, built.provenance):
+        for triple in graph:
+            union.add(triple)
+    counts = graph_iri_counts(ds)
+    with staged_release(out) as stage:
+        (stage / "metastasis-kg.ttl").write_text(canonical_turtle(built.ontology, context), encoding="utf-8")
+        write_rdfxml(built.ontology, stage / "metastasis-kg.owl")
+        write_sorted_lines(ds, stage / "kg.nq", "nquads")
+        (stage / "kg.trig").write_text(_trig(ds, context), encoding="utf-8")
+        (stage / "kg.ttl").write_text(canonical_turtle(union, context), encoding="utf-8")
+        write_sorted_lines(union, stage / "kg.nt", "nt")
+        write_jsonld(union, stage / "kg.jsonld", context)
+        (stage / "void.ttl").write_text(canonical_turtle(_void(built, counts, len(union)), context), encoding="utf-8")
+        (stage / "shacl-report.txt").write_text(built.shacl.text(), encoding="utf-8")
+        (stage / "shacl-report.ttl").write_text(
+            canonical_turtle(canonical(built.shacl.report), {"sh": "http://www.w3.org/ns/shacl#", **context}),
+            encoding="utf-8",
+        )
+        (stage / "qc-report.tsv").write_text(built.qc_report, encoding="utf-8")
+        files = {p.name: sha256_file(p) for p in sorted(stage.iterdir())}
+        manifest = {
+            "name": "metastasis-kg",
+            "version": built.version,
+            "base_iri": BASE_IRI,
+            "ontology_version_iri": f"{BASE_IRI}releases/{built.version}/metastasis-kg.owl",
+            "graphs": counts,
+            "triples": len(union),
+            "quads": sum(counts.values()),
+            "fingerprint": files["kg.nq"],
+            "shacl": {"violations": len(built.shacl.violations), "warnings": len(built.shacl.warnings)},
+            "files": files,
+        }
+        (stage / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return out
+
+
+def build_release(out_dir: Path, *, version: str | None = None) -> Path:
+    """Build the packaged data into ``out_dir`` (replacing any previous release) and return the folder."""
+    inputs = BuildInputs(ontology_edit_file(), tables_dir(), release_version(version))
+    return write_release(assemble(inputs), out_dir)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """CLI entry: build, then print where the release went and what the validation found."""
+    inputs = BuildInputs(
+        ontology=args.ontology or ontology_edit_file(),
+        tables=args.tables or tables_dir(),
+        version=release_version(args.version_date),
+    )
+    built = assemble(inputs)
+    out = write_release(built, args.out)
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    graphs = ", ".join(f"{iri.rsplit('/', 1)[-1]} {n}" for iri, n in manifest["graphs"].items())
+    print(
+        f"release {manifest['version']} written to {args.out}: {manifest['triples']} triples ({graphs}); "
+        f"SHACL {len(built.shacl.violations)} violations, {len(built.shacl.warnings)} warnings",
+        file=sys.stderr,
+    )
+    return 0

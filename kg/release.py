@@ -1,0 +1,181 @@
+"""Writing a release folder: deterministic bytes, written aside and moved into place at the end.
+
+Two builds of the same input must be byte-identical, whatever ``PYTHONHASHSEED`` is: blank nodes get
+canonical labels (``rdflib.compare``), line-based formats are sorted, and JSON-LD is re-emitted with
+sorted keys and nodes. A failed build never touches the previous release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Dataset, Graph, URIRef
+
+from kg.errors import UserError
+
+__all__ = [
+    "MANIFEST",
+    "canonical",
+    "read_manifest",
+    "sha256_file",
+    "staged_release",
+    "write_jsonld",
+    "write_sorted_lines",
+]
+
+MANIFEST = "release.json"
+
+
+def _stable_labels(graph: Graph) -> dict[BNode, BNode]:
+    """Blank-node labels from each node's position (who points at it) and content.
+
+    ``rdflib.compare.to_canonical_graph`` gives indistinguishable blank nodes the same label, which merges
+    them: an ``owl:oneOf`` list and an ``owl:AllDifferent`` list of the same members would become one shared
+    list, which OWL's RDF mapping forbids. Here the label also hashes the path from the nearest IRI, so
+    distinct nodes stay distinct; nodes equal in path and content carry identical triples anyway.
+    """
+    bnodes = {n for t in graph for n in (t[0], t[2]) if isinstance(n, BNode)}
+    content: dict[BNode, str] = {}
+    path: dict[BNode, str] = {}
+
+    def content_of(node: BNode, seen: frozenset[BNode]) -> str:
+        if node in content:
+            return content[node]
+        if node in seen:
+            return "cycle"
+        parts = sorted(
+            f"{p.n3()} {content_of(o, seen | {node}) if isinstance(o, BNode) else o.n3()}"
+            for p, o in graph.predicate_objects(node)
+        )
+        content[node] = "[" + " ; ".join(parts) + "]"
+        return content[node]
+
+    def path_of(node: BNode, seen: frozenset[BNode]) -> str:
+        if node in path:
+            return path[node]
+        if node in seen:
+            return "cycle"
+        incoming = sorted(
+            f"{path_of(s, seen | {node}) if isinstance(s, BNode) else s.n3()} {p.n3()}"
+            for s, p in graph.subject_predicates(node)
+        )
+        path[node] = " | ".join(incoming)
+        return path[node]
+
+    labels: dict[BNode, BNode] = {}
+    for node in bnodes:
+        key = path_of(node, frozenset()) + "\n" + content_of(node, frozenset())
+        labels[node] = BNode("b" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24])
+    return labels
+
+
+def canonical(graph: Graph) -> Graph:
+    """The same graph with stable blank-node labels and the original prefixes kept."""
+    labels = _stable_labels(graph)
+    result = Graph(bind_namespaces="none")
+    for prefix, ns in graph.namespaces():
+        result.bind(prefix, ns)
+    for s, p, o in graph:
+        result.add((labels.get(s, s) if isinstance(s, BNode) else s, p, labels.get(o, o) if isinstance(o, BNode) else o))  # type: ignore[arg-type]
+    return result
+
+
+def write_sorted_lines(dataset_or_graph: Dataset | Graph, path: Path, fmt: str) -> None:
+    """N-Triples or N-Quads with lines sorted, so the file depends only on the graph's content."""
+    data = dataset_or_graph.serialize(format=fmt, encoding="utf-8")
+    lines = sorted({line for line in data.decode("utf-8").splitlines() if line.strip()})
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _sort_json(node: Any, *, ordered: bool = False) -> Any:
+    """Sort keys and unordered arrays; ``@list`` arrays are RDF lists, whose order is data."""
+    if isinstance(node, dict):
+        return {k: _sort_json(node[k], ordered=k == "@list") for k in sorted(node)}
+    if isinstance(node, list) and ordered:
+        return [_sort_json(x) for x in node]
+    if isinstance(node, list):
+        items = [_sort_json(x) for x in node]
+        return sorted(items, key=lambda x: json.dumps(x, sort_keys=True, ensure_ascii=False))
+    return node
+
+
+def write_jsonld(graph: Graph | Dataset, path: Path, context: dict[str, str]) -> None:
+    """JSON-LD with the project's prefixes as context, keys and nodes sorted for stable bytes."""
+    data = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=False))
+    text = json.dumps(_sort_json(data), ensure_ascii=False, indent=1, sort_keys=True)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextmanager
+def staged_release(out: Path) -> Iterator[Path]:
+    """Yield a fresh sibling folder to write into; on success it replaces ``out``, on failure it vanishes."""
+    out = out.resolve()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the release's parent folder: {exc.strerror}", path=out.parent) from exc
+    if out.exists() and not out.is_dir():
+        raise UserError("the release path exists and is not a folder", path=out)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        os.replace(out, old)
+    os.replace(stage, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The release's ``release.json``; a missing or broken manifest is a user error naming the file."""
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UserError("no release here: release.json is missing (run `mkg build`)", path=path) from exc
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UserError(f"cannot read the release manifest: {exc}", path=path) from exc
+    if not isinstance(data, dict) or "version" not in data or "graphs" not in data:
+        raise UserError("release manifest lacks 'version' or 'graphs'", path=path)
+    return data
+
+
+def file_writer(stage: Path, files: dict[str, str]) -> Callable[[str], Path]:
+    """A helper handing out paths inside the staging folder and recording each file's digest later."""
+
+    def path_for(name: str) -> Path:
+        files[name] = ""
+        return stage / name
+
+    return path_for
+
+
+def graph_iri_counts(dataset: Dataset) -> dict[str, int]:
+    """Triples per named graph, by graph IRI."""
+    counts: dict[str, int] = {}
+    for ctx in dataset.graphs():
+        if isinstance(ctx.identifier, URIRef) and len(ctx):
+            counts[str(ctx.identifier)] = len(ctx)
+    return dict(sorted(counts.items()))

@@ -1,0 +1,164 @@
+"""A lexical pre-check that every query passes before it may reach the query engine.
+
+Oxigraph's parser kills its whole process (a segmentation fault, not an exception) on a few thousand
+nested brackets, and its engine calls any URL written after ``SERVICE``. This module refuses such
+queries from their tokens alone, without parsing: it skips strings, IRIs, comments, variables and
+prefixed names exactly where SPARQL's grammar says they are, so a keyword hidden in a string is not
+refused while one hidden by an unusual spelling (``\\u0053ERVICE``, ``1.SERVICE``) is.
+
+Where the tokens are ambiguous (an ``<`` that is an IRI to us but may be "less than" to the engine) the
+check lexes the text both ways and keeps the stricter answer: a refusal too many is an inconvenience,
+a ``SERVICE`` let through is a server that fetches URLs for strangers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["QueryRefused", "QueryShape", "decode_codepoint_escapes", "inspect_query"]
+
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+
+_TOKEN_ALTERNATIVES = [
+    ("ws", r"\s+"),
+    ("comment", r"\#[^\n\r]*"),
+    ("string", r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''" r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'),
+    ("string", r"'(?:[^'\\\n\r]|\\.)*'" r'|"(?:[^"\\\n\r]|\\.)*"'),
+    ("iri", r"<[^<>\"{}|^`\\\x00-\x20]*>"),
+    ("var", f"[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"),
+    ("bnode", f"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"),
+    ("pname", f"(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?"),
+    ("word", r"[A-Za-z_][A-Za-z0-9_]*"),
+    ("open", r"[({\[]"),
+    ("close", r"[)}\]]"),
+    ("other", r"."),
+]
+
+
+def _compile(alternatives: list[tuple[str, str]]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?P<{kind}{i}>{rx})" for i, (kind, rx) in enumerate(alternatives)), re.S)
+
+
+_TOKENS = _compile(_TOKEN_ALTERNATIVES)
+_TOKENS_NO_IRI = _compile([alt for alt in _TOKEN_ALTERNATIVES if alt[0] != "iri"])
+_CODEPOINT_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
+_AMBIGUOUS_IN_IRI = re.compile(r"[()']")
+
+_FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+_PROLOGUE = {"BASE", "PREFIX"}
+_UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+_FORBIDDEN = {"SERVICE": "SERVICE (federated query) is disabled on this endpoint: it never calls other servers"}
+
+
+class QueryRefused(Exception):
+    """A query the endpoint will not run, with the HTTP status and a message for the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the tokens tell about a query: its form, whether it names its own dataset, its depth."""
+
+    form: str | None
+    has_dataset_clause: bool
+    depth: int
+
+
+def decode_codepoint_escapes(text: str) -> str:
+    r"""Apply SPARQL's ``\uXXXX`` / ``\UXXXXXXXX`` escapes as a parser that honours them before parsing would.
+
+    A backslash followed by anything else is kept together with that character, so ``\\u0041`` stays.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        code = match.group(1) or match.group(2)
+        if code is None:
+            return match.group(0)
+        value = int(code, 16)
+        if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+            return match.group(0)
+        return chr(value)
+
+    return _CODEPOINT_ESCAPE.sub(replace, text)
+
+
+def _tokens(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[str, str]]:
+    for match in pattern.finditer(text):
+        kind = (match.lastgroup or "other").rstrip("0123456789")
+        if kind not in ("ws", "comment"):
+            yield kind, match.group()
+
+
+@dataclass
+class _Scan:
+    words: list[str]
+    depth: int
+    ambiguous: bool
+
+
+def _scan(text: str, pattern: re.Pattern[str]) -> _Scan:
+    words: list[str] = []
+    depth = deepest = 0
+    ambiguous = False
+    for kind, value in _tokens(text, pattern):
+        if kind == "open":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif kind == "word":
+            words.append(value.upper())
+        elif kind == "iri" and _AMBIGUOUS_IN_IRI.search(value):
+            ambiguous = True
+    return _Scan(words=words, depth=deepest, ambiguous=ambiguous)
+
+
+def inspect_query(text: str, *, max_length: int, max_nesting: int) -> QueryShape:
+    """Return the query's shape, or raise :class:`QueryRefused` for what must never reach the engine.
+
+    Refuses (413) text longer than ``max_length`` characters, (400) brackets nested deeper than
+    ``max_nesting``, (400) ``SERVICE``, and (403) SPARQL Update requests.
+    """
+    if len(text) > max_length:
+        raise QueryRefused(413, f"query is {len(text)} characters long; this endpoint accepts at most {max_length}")
+    variants = [text]
+    decoded = decode_codepoint_escapes(text)
+    if decoded != text:
+        variants.append(decoded)
+    scans = []
+    for variant in variants:
+        scan = _scan(variant, _TOKENS)
+        scans.append(scan)
+        if scan.ambiguous:
+            scans.append(_scan(variant, _TOKENS_NO_IRI))
+    depth = max(scan.depth for scan in scans)
+    if depth > max_nesting:
+        raise QueryRefused(
+            400, f"query nests brackets {depth} deep; this endpoint accepts at most {max_nesting} levels"
+        )
+    for scan in scans:
+        for word, message in _FORBIDDEN.items():
+            if word in scan.words:
+                raise QueryRefused(400, message)
+    firsts = [next((word for word in scan.words if word not in _PROLOGUE), "") for scan in scans]
+    if any(first in _UPDATES for first in firsts):
+        raise QueryRefused(403, "this endpoint is read-only: SPARQL Update requests are refused")
+    return QueryShape(
+        form=next((_FORMS[first] for first in firsts if first in _FORMS), None),
+        has_dataset_clause=any("FROM" in scan.words for scan in scans),
+        depth=depth,
+    )
