@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,10 @@ def parse_into(target: Graph | Dataset, path: Path, fmt: str | None = None) -> N
     if fmt == "json-ld":
         _check_json_ld(path, data)
     try:
-        target.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+        with warnings.catch_warnings():
+            # rdflib's JSON-LD and TriG parsers call its own deprecated ConjunctiveGraph internally.
+            warnings.filterwarnings("ignore", category=DeprecationWarning, message=r".*(ConjunctiveGraph|default_context)")
+            target.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except UserError:
         raise
     except Exception as exc:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from kg.errors import UserError
@@ -88,6 +88,15 @@ def _short(node: object, graph: Graph) -> str:
     return str(node) if node is not None else ""
 
 
+def _shape_name(shape: object, shapes: Graph) -> str:
+    """Property shapes are blank nodes; name them by the node shape that holds them."""
+    if isinstance(shape, BNode):
+        owner = shapes.value(None, SH.property, shape) or shapes.value(None, SH.sparql, shape)
+        if owner is not None:
+            return _short(owner, shapes)
+    return _short(shape, shapes)
+
+
 def validate(data: Graph, shapes: Graph | None = None) -> ShaclResult:
     """Validate a data graph (which should include the ontology, for class hierarchy and declarations)."""
     from pyshacl import validate as run
@@ -113,7 +122,7 @@ def validate(data: Graph, shapes: Graph | None = None) -> ShaclResult:
                 focus=_short(report.value(result, SH.focusNode), data),
                 path=_short(report.value(result, SH.resultPath), data),
                 message=str(message) if isinstance(message, Literal) else "",
-                shape=_short(report.value(result, SH.sourceShape), shapes),
+                shape=_shape_name(report.value(result, SH.sourceShape), shapes),
             )
         )
     findings.sort(key=lambda f: (_SEVERITY_ORDER.get(SH[f.severity], 9), f.focus, f.path, f.message))

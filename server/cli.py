@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from server.config import default_workers
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``serve`` subcommand."""
@@ -15,7 +17,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--release", type=Path, default=Path("build/release"), help="release folder; built if missing")
     p.add_argument("--data", type=Path, action="append", default=[], metavar="FILE", help="extra RDF to serve")
     p.add_argument("--no-release", action="store_true", help="serve only the --data files")
+    p.add_argument("--queries", type=Path, help="example queries for the query page (default: the library)")
     p.add_argument("--timeout", type=float, default=10.0, help="query wall-clock timeout in seconds")
+    limits = p.add_argument_group("limits", "protection against expensive or hostile requests")
+    limits.add_argument("--workers", type=int, default=default_workers(), help="query worker processes")
+    limits.add_argument("--threads", type=int, default=16, help="HTTP worker threads (default: %(default)s)")
+    limits.add_argument("--row-limit", type=int, default=100_000, help="result rows before truncation")
+    limits.add_argument("--max-query-length", type=int, default=100_000, help="query length in characters")
+    limits.add_argument("--max-nesting", type=int, default=100, help="bracket nesting depth of a query")
+    limits.add_argument("--max-body", type=int, default=1024 * 1024, help="request body size in bytes (413)")
+    limits.add_argument(
+        "--read-timeout", type=float, default=20.0, help="seconds a client may take to send one request"
+    )
+    limits.add_argument("--cache-mb", type=int, default=64, help="memory for cached results, in MiB")
     p.set_defaults(func=_run)
 
 

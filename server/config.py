@@ -24,12 +24,14 @@ class ServerConfig:
     """Settings of one running endpoint.
 
     ``release`` is the release folder (``None`` serves only ``data``); ``base_url`` is the public URL
-    the service description announces (``None``: taken from each request's ``Host``).
+    the service description announces (``None``: taken from each request's ``Host``); ``queries`` is
+    the folder of example queries for the query page (``None``: the packaged query library).
     """
 
     release: Path | None = Path("build/release")
     data: tuple[Path, ...] = ()
     base_url: str | None = None
+    queries: Path | None = None
     timeout: float = 10.0
     row_limit: int = 100_000
     result_bytes_limit: int = 64 * 1024 * 1024
@@ -81,6 +83,7 @@ class ServerConfig:
             release=None if args.no_release else args.release,
             data=tuple(args.data),
             base_url=args.base_url,
+            queries=args.queries,
             timeout=args.timeout,
             row_limit=args.row_limit,
             max_query_length=args.max_query_length,
@@ -88,5 +91,6 @@ class ServerConfig:
             max_body=args.max_body,
             workers=args.workers,
             threads=args.threads,
+            request_read_timeout=args.read_timeout,
             cache_bytes=args.cache_mb * 1024 * 1024,
         )

@@ -3,10 +3,106 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
+
+__all__ = ["DEFAULT_CONTENDERS", "add_options", "format_size", "parse_list", "parse_size", "parse_sizes"]
+
+DEFAULT_CONTENDERS = "oxigraph-memory,oxigraph-disk,rdflib-endpoint,mkg"
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)([kKmM]?)")
+_UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
+
+
+def parse_size(text: str) -> int:
+    """Parse a size: ``10k`` -> 10000, ``1M`` -> 1000000, ``2500`` -> 2500."""
+    match = _SIZE.fullmatch(text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (use e.g. 10k, 100k, 1M)")
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def parse_sizes(text: str) -> list[int]:
+    """Parse a comma-separated list of sizes, e.g. ``10k,100k,1M``."""
+    return [parse_size(part) for part in text.split(",") if part.strip()]
+
+
+def parse_list(text: str) -> list[str]:
+    """Parse a comma-separated list of names."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def format_size(n: int) -> str:
+    """Write the short label of a size: 1000000 -> ``1M``, 100000 -> ``100k``."""
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n % 1_000 == 0:
+        return f"{n // 1_000}k"
+    return str(n)
+
+
+def _concurrency(text: str) -> list[int]:
+    try:
+        values = [int(p) for p in parse_list(text)]
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not a list of client counts: {text!r}") from err
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"client counts must be positive: {text!r}")
+    return values
 
 
 def add_options(p: argparse.ArgumentParser) -> None:
     """Declare the benchmark options."""
-    p.add_argument("--sizes", default="10k,100k", help="synthetic KG sizes in triples, e.g. 10k,100k,1M")
-    p.add_argument("--out", type=Path, default=Path("build/bench"), help="folder for results JSON")
+    p.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=parse_sizes("10k,100k,1M"),
+        help="synthetic KG sizes in triples, e.g. 10k,100k,1M (10M only when asked; default: 10k,100k,1M)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("build/bench"), help="folder for results (default: %(default)s)"
+    )
+    p.add_argument("--seed", type=int, default=1, help="seed of the KG generator (default: %(default)s)")
+    p.add_argument(
+        "--contenders",
+        type=parse_list,
+        default=parse_list(DEFAULT_CONTENDERS),
+        help=f"servers to measure; the first reference is always started (default: {DEFAULT_CONTENDERS})",
+    )
+    p.add_argument(
+        "--concurrency", type=_concurrency, default=[1, 4, 16], help="client counts (default: 1,4,16)"
+    )
+    p.add_argument(
+        "--duration", type=float, default=4.0, help="seconds each workload runs per client count (default: 4)"
+    )
+    p.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds a client waits for one answer (default: 30)"
+    )
+    p.add_argument(
+        "--startup-limit",
+        type=float,
+        default=900.0,
+        help="seconds a server may take to load the KG and answer (default: 900)",
+    )
+    p.add_argument(
+        "--rdflib-max-size",
+        type=parse_size,
+        default=parse_size("100k"),
+        help="largest KG rdflib-endpoint is measured on: one analytic query takes minutes on it at 1M "
+        "and blocks its event loop (default: 100k)",
+    )
+    p.add_argument(
+        "--heavy-query",
+        default="triples-per-graph",
+        help="query run in a loop while selective queries are measured (default: %(default)s)",
+    )
+    p.add_argument(
+        "--costs",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure build, SHACL validation and reasoning time against KG size (default: on)",
+    )
+    p.add_argument(
+        "--doc",
+        type=Path,
+        help="Markdown file whose text between the bench markers becomes this run's tables (BENCHMARKS.md)",
+    )

@@ -29,7 +29,15 @@ from kg.bench.procmem import TreeMemory, tree_memory
 from kg.bench.protocol import Endpoint, HttpClient, free_port
 from kg.errors import UserError
 
-__all__ = ["CONTENDERS", "REFERENCE", "Contender", "RunningServer", "ServerFailed"]
+__all__ = [
+    "CONTENDERS",
+    "REFERENCE",
+    "Contender",
+    "RunningServer",
+    "ServerFailed",
+    "find_executable",
+    "wait_ready",
+]
 
 REFERENCE = "oxigraph-memory"
 _LOG_TAIL = 2_000
@@ -50,6 +58,7 @@ class RunningServer:
     startup_s: float = 0.0
     prepare_s: float | None = None
     notes: list[str] = field(default_factory=list)
+    stopped: bool = False
 
     def alive(self) -> bool:
         """Whether the server process is still running."""
@@ -60,7 +69,10 @@ class RunningServer:
         return tree_memory(self.proc.pid)
 
     def stop(self) -> None:
-        """Terminate the process group this benchmark started, then kill it if it lingers."""
+        """Terminate the process group this benchmark started, then kill it if it lingers (idempotent)."""
+        if self.stopped:
+            return
+        self.stopped = True
         if self.proc.poll() is None:
             _signal_group(self.proc, signal.SIGTERM)
             try:
@@ -131,7 +143,8 @@ def wait_ready(server: RunningServer, deadline: float) -> None:
         client.close()
 
 
-def _executable(name: str) -> str:
+def find_executable(name: str) -> str:
+    """Find a console script installed beside this Python, else on PATH."""
     beside = Path(sys.executable).parent / name
     if beside.exists():
         return str(beside)
@@ -157,7 +170,7 @@ def _post_dataset(endpoint: Endpoint, nquads: Path, timeout: float) -> None:
 
 def _start_oxigraph_memory(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
     port = free_port()
-    cmd = [_executable("oxigraph"), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    cmd = [find_executable("oxigraph"), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
     began = time.monotonic()
     server = _spawn("oxigraph-memory", cmd, workdir, Endpoint("127.0.0.1", port, "/query"))
     try:
@@ -173,7 +186,7 @@ def _start_oxigraph_memory(kg: SyntheticKG, workdir: Path, limit: float) -> Runn
 def _start_oxigraph_disk(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
     store = workdir / "oxigraph-store"
     shutil.rmtree(store, ignore_errors=True)
-    oxigraph = _executable("oxigraph")
+    oxigraph = find_executable("oxigraph")
     began = time.monotonic()
     loaded = subprocess.run(
         [oxigraph, "load", "--location", str(store), "--file", str(kg.nquads)],

@@ -33,8 +33,9 @@ import org.semanticweb.owlapi.util.AutoIRIMapper;
  *   info    KEY   VALUE     facts about the loaded ontology
  *   problem KIND  DETAIL    something to fix (exit status 1 when there is any)
  *
- * Problems: the file does not load; triples the parser could not turn into axioms; entities whose
- * type the parser had to guess or that are never declared; OWL 2 DL profile violations; classes
+ * Problems: the file does not load; triples the parser could not turn into axioms, or RDF it could
+ * only read as an error class (an unreadable class expression); entities whose type the parser had
+ * to guess or that are never declared; OWL 2 DL profile violations; classes
  * declared here without exactly one English rdfs:label, or (unless deprecated) without exactly one
  * obo:IAO_0000115 definition. Imports are resolved only from the folders given after the file, never
  * from the network: an import not found there is a problem.
@@ -44,6 +45,7 @@ import org.semanticweb.owlapi.util.AutoIRIMapper;
 public final class OntologyCheck {
     private static final IRI LABEL = IRI.create("http://www.w3.org/2000/01/rdf-schema#label");
     private static final IRI DEFINITION = IRI.create("http://purl.obolibrary.org/obo/IAO_0000115");
+    private static final String PARSER_ERROR_NAMESPACE = "http://org.semanticweb.owlapi/error#";
 
     private final List<String> problems = new ArrayList<>();
 
@@ -74,13 +76,23 @@ public final class OntologyCheck {
     private int run(String[] args) {
         File file = new File(args[0]);
         OWLOntologyManager manager = OWLManager.createOWLOntologyManager();
+        List<AutoIRIMapper> folders = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            manager.getIRIMappers().add(new AutoIRIMapper(new File(args[i]), true));
+            folders.add(new AutoIRIMapper(new File(args[i]), true));
         }
-        // Last resort for imports: a file that does not exist, so nothing is fetched from the web.
+        // Imports resolve from the given folders only; otherwise to a file that does not exist, so
+        // nothing is ever fetched from the web. One mapper, replacing the defaults, keeps that order.
         File offline = new File(file.getAbsoluteFile().getParentFile(), ".owlapi-offline-import-not-found");
-        OWLOntologyIRIMapper noNetwork = ontologyIRI -> IRI.create(offline);
-        manager.getIRIMappers().add(noNetwork);
+        OWLOntologyIRIMapper localOnly = ontologyIRI -> {
+            for (AutoIRIMapper folder : folders) {
+                IRI document = folder.getDocumentIRI(ontologyIRI);
+                if (document != null) {
+                    return document;
+                }
+            }
+            return IRI.create(offline);
+        };
+        manager.getIRIMappers().set(localOnly);
         OWLOntologyLoaderConfiguration config = new OWLOntologyLoaderConfiguration()
             .setMissingImportHandlingStrategy(MissingImportHandlingStrategy.THROW_EXCEPTION)
             .setStrict(false);
@@ -101,11 +113,20 @@ public final class OntologyCheck {
         info("axioms", ontology.getAxiomCount());
         info("logical-axioms", ontology.getLogicalAxiomCount());
 
-        checkParse(format);
-        checkDeclarations(ontology);
-        checkProfile(ontology);
-        checkClassAnnotations(ontology);
+        guarded("parse", () -> checkParse(format));
+        guarded("declarations", () -> checkDeclarations(ontology));
+        guarded("owl2-dl-profile", () -> checkProfile(ontology));
+        guarded("class-annotations", () -> checkClassAnnotations(ontology));
         return finish();
+    }
+
+    /** A check that throws (the OWL API's own profile checker can) is a problem, not a crash. */
+    private void guarded(String name, Runnable check) {
+        try {
+            check.run();
+        } catch (RuntimeException e) {
+            problem("check-crashed", name + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
     }
 
     private void checkParse(OWLDocumentFormat format) {
@@ -123,6 +144,7 @@ public final class OntologyCheck {
         for (RDFTriple triple : unparsed) {
             problem("unparsed-triple", triple);
         }
+        info("parsed-triples", rdf.getTripleCount());
         info("guessed-declarations", rdf.getGuessedDeclarations().size());
         for (Object guessed : rdf.getGuessedDeclarations().keySet()) {
             problem("guessed-declaration", guessed);
@@ -131,6 +153,11 @@ public final class OntologyCheck {
 
     private void checkDeclarations(OWLOntology ontology) {
         for (OWLEntity entity : ontology.getSignature(Imports.INCLUDED)) {
+            if (entity.getIRI().toString().startsWith(PARSER_ERROR_NAMESPACE)) {
+                // The parser stands in such an entity for RDF it could not read as a class expression.
+                problem("unreadable-expression", entity.getIRI());
+                continue;
+            }
             if (entity.isBuiltIn() || ontology.isDeclared(entity, Imports.INCLUDED)) {
                 continue;
             }

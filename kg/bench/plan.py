@@ -1,0 +1,40 @@
+"""The workloads of one benchmark pass, built from the query mix.
+
+- ``selective``: the queries tagged ``interactive`` (lookups a person waits for), at each client count.
+- ``mixed``: every query of the mix, the heavy ``analytic`` ones among the selective ones, at each count.
+- ``repeated``: one fixed request per query sent again and again by GET, as the example library, REST
+  calls and dashboards do; clients revalidate with ``If-None-Match`` where the server gives ETags.
+- ``selective+heavy``: selective queries from 4 clients while one more client runs the heavy query in a
+  loop, to see whether one expensive query starves everyone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kg.bench.driver import Workload
+from kg.bench.querymix import Variant
+from kg.errors import UserError
+
+__all__ = ["CONTENTION_CLIENTS", "REPEATED_CLIENTS", "build_workloads"]
+
+REPEATED_CLIENTS = 4
+CONTENTION_CLIENTS = 4
+
+
+def build_workloads(
+    variants: Sequence[Variant], concurrency: Sequence[int], duration_s: float, heavy_query: str
+) -> list[Workload]:
+    """Every workload of one pass over one server, in the order they run."""
+    selective = [v for v in variants if v.query.mix == "interactive"]
+    heavy = next((v for v in variants if v.query.name == heavy_query), None)
+    if heavy is None:
+        raise UserError(f"no query named {heavy_query!r} in the mix", field="--heavy-query")
+    if not selective:
+        raise UserError("the query mix has no query tagged 'interactive'")
+    workloads = [Workload("selective", selective, c, duration_s) for c in concurrency]
+    workloads += [Workload("mixed", list(variants), c, duration_s) for c in concurrency]
+    repeated = [v for v in variants if v.index == 0]
+    workloads.append(Workload("repeated", repeated, REPEATED_CLIENTS, duration_s, ("GET",), revalidate=True))
+    workloads.append(Workload("selective+heavy", selective, CONTENTION_CLIENTS, duration_s, background=heavy))
+    return workloads

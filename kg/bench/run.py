@@ -1,0 +1,273 @@
+"""``mkg bench``: generate KGs, start every contender on each, drive the workloads, report ratios.
+
+For each size the in-memory Oxigraph server starts first: its answers to every request of the mix
+become the expected answers, then it is measured like everyone else. Each other contender is started on
+the same files, measured, and stopped before the next starts, so servers never compete for the two
+cores. A contender that cannot start, or that the machine has no memory for, is reported as such and
+the benchmark goes on. A server that timed out or died during a workload is restarted before the next
+one, because a query it cannot cancel would otherwise still be running and would poison the next
+measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kg.bench.driver import TIMEOUT, Checker, Workload, collect_expected, run_workload
+from kg.bench.generate import SyntheticKG, generate
+from kg.bench.machine import describe_machine, memory_available
+from kg.bench.options import format_size
+from kg.bench.plan import build_workloads
+from kg.bench.querymix import Variant, load_params, load_queries, variants
+from kg.bench.report import (
+    MIB,
+    Report,
+    add_ratios,
+    evaluate_targets,
+    render_markdown,
+    summarize_run,
+    update_doc,
+    write_json,
+)
+from kg.bench.servers import CONTENDERS, REFERENCE, Contender, RunningServer, ServerFailed, find_executable
+from kg.errors import UserError
+
+__all__ = ["run_bench"]
+
+_MIN_SIZE = 1_000
+# Keep this share of the available memory free when deciding whether a server fits.
+_MEMORY_HEADROOM = 0.8
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    unknown = [c for c in args.contenders if c not in CONTENDERS]
+    if unknown:
+        raise UserError(
+            f"unknown contender(s) {', '.join(unknown)}; known: {', '.join(CONTENDERS)}", field="--contenders"
+        )
+    small = [s for s in args.sizes if s < _MIN_SIZE]
+    if small or not args.sizes:
+        raise UserError(f"sizes must be at least {_MIN_SIZE} triples", field="--sizes")
+    if args.duration <= 0 or args.timeout <= 0:
+        raise UserError("--duration and --timeout must be positive")
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "sizes": [format_size(s) for s in args.sizes],
+        "seed": args.seed,
+        "contenders": list(args.contenders),
+        "concurrency": list(args.concurrency),
+        "duration_s": args.duration,
+        "timeout_s": args.timeout,
+        "rdflib_max_size": format_size(args.rdflib_max_size),
+        "heavy_query": args.heavy_query,
+    }
+
+
+class _Measured:
+    """Measures one contender through all workloads, restarting it when a workload left it unusable."""
+
+    def __init__(
+        self, contender: Contender, kg: SyntheticKG, workdir: Path, args: argparse.Namespace
+    ) -> None:
+        self.contender, self.kg, self.workdir, self.args = contender, kg, workdir, args
+        self.entry: dict[str, Any] = {"name": contender.name, "label": contender.label, "status": "measured"}
+        self.restarts = 0
+
+    def _start(self) -> RunningServer:
+        return self.contender.start(self.kg, self.workdir, self.args.startup_limit)
+
+    def run(self, workloads: list[Workload], checker: Checker) -> dict[str, Any]:
+        entry = self.entry
+        try:
+            server = self._start()
+        except (ServerFailed, OSError, UserError) as err:
+            entry.update(status="failed", reason=str(err))
+            return entry
+        try:
+            load_mem = server.memory()
+            entry.update(
+                startup_s=round(server.startup_s, 3),
+                prepare_s=None if server.prepare_s is None else round(server.prepare_s, 3),
+                memory_after_load_mib=round(load_mem.rss / MIB, 1),
+                processes=load_mem.processes,
+                command=list(server.proc.args)
+                if isinstance(server.proc.args, list)
+                else str(server.proc.args),
+                notes=list(server.notes),
+                runs=[],
+            )
+            peak = load_mem.peak
+            for workload in workloads:
+                _say(f"    {workload.name} x{workload.concurrency} ...")
+                result = run_workload(
+                    server.endpoint, workload, checker, timeout=self.args.timeout, seed=self.args.seed
+                )
+                summary = summarize_run(result, workload.duration_s)
+                entry["runs"].append(summary)
+                p95 = summary["latency_ms"]["p95"]
+                _say(f"      {summary['throughput_qps']} q/s, p95 {p95} ms, {summary['counts']}")
+                peak = max(peak, server.memory().peak)
+                if any(s.outcome == TIMEOUT for s in result.samples) or not server.alive():
+                    why = "died" if not server.alive() else "had a query time out"
+                    entry["notes"].append(
+                        f"restarted after {workload.name} x{workload.concurrency}: it {why}"
+                    )
+                    server.stop()
+                    self.restarts += 1
+                    server = self._start()
+            after = server.memory()
+            entry.update(
+                memory_after_runs_mib=round(after.rss / MIB, 1),
+                memory_peak_mib=round(max(peak, after.peak) / MIB, 1),
+                restarts=self.restarts,
+            )
+        except (ServerFailed, OSError) as err:
+            entry.update(status="failed", reason=f"{type(err).__name__}: {err}")
+        finally:
+            server.stop()
+        return entry
+
+
+def _fits(name: str, size: int, history: dict[str, tuple[int, float]]) -> str | None:
+    """Why ``name`` should not run at ``size`` for lack of memory (linear extrapolation), or None."""
+    seen = history.get(name)
+    available = memory_available()
+    if seen is None or available is None:
+        return None
+    prev_size, prev_peak_mib = seen
+    need = prev_peak_mib * MIB * size / prev_size
+    if need > available * _MEMORY_HEADROOM:
+        return (
+            f"skipped: needs about {need / 2**30:.1f} GiB (its peak at {format_size(prev_size)}, scaled), "
+            f"{available / 2**30:.1f} GiB available"
+        )
+    return None
+
+
+def _bench_size(
+    size: int, args: argparse.Namespace, history: dict[str, tuple[int, float]], queries: list[Any]
+) -> dict[str, Any]:
+    label = format_size(size)
+    data_dir = args.out / "data" / label
+    _say(f"== {label}: generating ...")
+    began = time.monotonic()
+    kg = generate(data_dir, size, seed=args.seed)
+    generate_s = time.monotonic() - began
+    all_variants: list[Variant] = variants(queries, load_params(kg.params))
+    workloads = build_workloads(all_variants, args.concurrency, args.duration, args.heavy_query)
+    entry: dict[str, Any] = {
+        "size": label,
+        "target_triples": size,
+        "triples": kg.triples,
+        "graphs": kg.graphs,
+        "seed": args.seed,
+        "generate_s": round(generate_s, 2),
+        "variants": len(all_variants),
+        "reference": REFERENCE,
+        "contenders": [],
+    }
+    workdir = args.out / "work" / label
+    order = [REFERENCE] + [c for c in args.contenders if c != REFERENCE]
+    checker: Checker | None = None
+    for name in order:
+        contender = CONTENDERS[name]
+        skip = _fits(name, size, history)
+        if name == "rdflib-endpoint" and size > args.rdflib_max_size:
+            skip = f"skipped above --rdflib-max-size {format_size(args.rdflib_max_size)}"
+        if skip:
+            entry["contenders"].append(
+                {"name": name, "label": contender.label, "status": "skipped", "reason": skip}
+            )
+            _say(f"  {name}: {skip}")
+            continue
+        if checker is None:
+            checker = _expected(kg, contender, workdir, args, all_variants)
+            if checker is None:
+                entry["contenders"].append(
+                    {
+                        "name": name,
+                        "label": contender.label,
+                        "status": "failed",
+                        "reason": "could not answer the mix",
+                    }
+                )
+                break
+        _say(f"  {name}: starting on {kg.triples:,} triples ...")
+        measured = _Measured(contender, kg, workdir, args).run(workloads, checker)
+        entry["contenders"].append(measured)
+        if measured["status"] == "measured":
+            history[name] = (size, measured["memory_peak_mib"])
+        else:
+            _say(f"  {name}: {measured['status']}: {measured.get('reason', '')[:500]}")
+    add_ratios(entry)
+    return entry
+
+
+def _expected(
+    kg: SyntheticKG,
+    reference: Contender,
+    workdir: Path,
+    args: argparse.Namespace,
+    all_variants: list[Variant],
+) -> Checker | None:
+    """Start the reference once to record its answer to every request of the mix."""
+    try:
+        server = reference.start(kg, workdir, args.startup_limit)
+    except (ServerFailed, OSError) as err:
+        _say(f"  reference failed to start: {err}")
+        return None
+    try:
+        _say(f"  recording the reference's answers to {len(all_variants)} requests ...")
+        return Checker(collect_expected(server.endpoint, all_variants, timeout=max(args.timeout, 600.0)))
+    finally:
+        server.stop()
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """Run the whole benchmark and write ``results.json`` and ``table.md`` to ``--out``."""
+    _check_args(args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    queries = load_queries()
+    try:
+        oxigraph = find_executable("oxigraph")
+    except UserError:
+        oxigraph = None
+    report: Report = {
+        "schema": 1,
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": describe_machine(oxigraph),
+        "options": _options(args),
+        "queries": {q.name: {"mix": q.mix, "summary": q.summary, "tags": list(q.tags)} for q in queries},
+        "sizes": [],
+    }
+    history: dict[str, tuple[int, float]] = {}
+    results = args.out / "results.json"
+    for size in sorted(args.sizes):
+        report["sizes"].append(_bench_size(size, args, history, queries))
+        write_json(report, results)
+    if args.costs:
+        from kg.bench.costs import measure_costs
+
+        report["costs"] = measure_costs(sorted(args.sizes), args.out / "data", args.seed)
+    if "mkg" in args.contenders:
+        report["targets"] = evaluate_targets(report)
+    write_json(report, results)
+    markdown = render_markdown(report)
+    (args.out / "table.md").write_text(markdown + "\n", encoding="utf-8")
+    print(markdown)
+    _say(f"results: {results}")
+    if args.doc:
+        update_doc(args.doc, markdown)
+        _say(f"updated {args.doc}")
+    return 0

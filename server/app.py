@@ -1,0 +1,30 @@
+"""The Flask application factory: one app object wiring the shared executor, hooks and blueprints.
+
+``create_app(config)`` starts the query processes (so call it before anything starts threads), stores
+the executor as ``app.extensions["mkg"]`` and registers each blueprint with one line below: a new
+route family (REST API, linked data pages) is a module with a ``blueprint`` and one more line here.
+"""
+
+from __future__ import annotations
+
+import flask
+
+from server import http, meta, page, sparql
+from server.config import ServerConfig
+from server.service import QueryService
+
+__all__ = ["create_app"]
+
+
+def create_app(config: ServerConfig | None = None) -> flask.Flask:
+    """Build the app for ``config`` (defaults: the release in ``build/release``)."""
+    config = config or ServerConfig()
+    app = flask.Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=config.max_body, MAX_FORM_MEMORY_SIZE=config.max_body)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["mkg"] = QueryService(config)
+    http.init_app(app)
+    app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(meta.blueprint)
+    app.register_blueprint(page.blueprint)
+    return app

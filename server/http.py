@@ -1,0 +1,70 @@
+"""Behaviour every response shares, whichever blueprint made it: CORS, compression, errors as text.
+
+CORS is open (``*``, no credentials) because the data are public and browser tools on other sites are
+meant to query them; compression applies to any response that is large enough and not compressed yet.
+"""
+
+from __future__ import annotations
+
+import gzip
+
+import flask
+from werkzeug.exceptions import HTTPException
+
+__all__ = ["init_app"]
+
+_GZIP_MIN = 1024
+_COMPRESSIBLE = ("text/", "application/json", "application/ld+json", "application/javascript", "+xml", "+json")
+EXPOSED_HEADERS = "ETag, Content-Length, MKG-Result-Truncated, MKG-Row-Limit, MKG-Result-Rows"
+
+
+def _cors(response: flask.Response) -> None:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if flask.request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match"
+        response.headers["Access-Control-Max-Age"] = "86400"
+
+
+def _compress(response: flask.Response) -> None:
+    if (
+        response.direct_passthrough
+        or response.status_code != 200
+        or "Content-Encoding" in response.headers
+        or flask.request.accept_encodings.quality("gzip") <= 0
+    ):
+        return
+    mimetype = response.mimetype or ""
+    if not any(part in mimetype for part in _COMPRESSIBLE):
+        return
+    body = response.get_data()
+    if len(body) < _GZIP_MIN:
+        return
+    response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    etag, weak = response.get_etag()
+    if etag:
+        response.set_etag(etag + "-gzip", weak=weak)
+
+
+def _after(response: flask.Response) -> flask.Response:
+    _cors(response)
+    _compress(response)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+def _http_error(error: HTTPException) -> flask.Response:
+    response = error.get_response()
+    message = f"{error.code} {error.name}: {error.description}\n"
+    response.set_data(message.encode())
+    response.content_type = "text/plain; charset=utf-8"
+    return response
+
+
+def init_app(app: flask.Flask) -> None:
+    """Register the shared response hooks and plain-text error pages on ``app``."""
+    app.after_request(_after)
+    app.register_error_handler(HTTPException, _http_error)

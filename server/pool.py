@@ -1,0 +1,262 @@
+"""The web front's side of the query processes: start the zygote, keep a pool of idle workers, dispatch.
+
+Each query goes to one idle worker over its own socket and is waited for until the request's deadline.
+A worker that misses the deadline is SIGKILLed (pyoxigraph cannot cancel a running query from Python,
+so killing the process is the only real stop) and a fresh one is forked from the zygote; a worker that
+dies on its own (a crash in the native engine, the memory cap) is replaced the same way. Neither ever
+touches the other workers, the zygote's store or the front.
+
+The zygote must be forked before the front starts any thread: :meth:`WorkerPool.start` is called by
+the app factory, before the WSGI server creates its thread pool.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import queue
+import select
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.errors import UserError
+from server import wire
+from server.dataset import DataFile
+from server.release import Release
+from server.zygote import WorkerSettings, zygote_main
+
+__all__ = ["PoolBusy", "PoolError", "QueryTimeout", "WorkerCrashed", "WorkerPool"]
+
+log = logging.getLogger(__name__)
+_HELLO_TIMEOUT = 30.0
+
+
+class PoolError(Exception):
+    """A query could not be answered by a worker."""
+
+
+class QueryTimeout(PoolError):
+    """The worker did not answer before the deadline and was killed."""
+
+
+class WorkerCrashed(PoolError):
+    """The worker died while running the query."""
+
+
+class PoolBusy(PoolError):
+    """No worker became free before the deadline."""
+
+
+@dataclass
+class _Worker:
+    pid: int
+    pidfd: int
+    sock: socket.socket
+    network_isolated: bool
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        self.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.close()
+        with contextlib.suppress(OSError):
+            os.close(self.pidfd)
+
+    def looks_dead(self) -> bool:
+        """An idle worker's socket is readable only once the worker has gone."""
+        try:
+            readable, _, _ = select.select([self.sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
+
+
+@dataclass
+class PoolStats:
+    """Counters reported by ``/health``."""
+
+    started: int = 0
+    timeouts: int = 0
+    crashes: int = 0
+    queries: int = 0
+    network_isolated: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def bump(self, name: str) -> None:
+        with self.lock:
+            setattr(self, name, getattr(self, name) + 1)
+
+
+class WorkerPool:
+    """A fixed number of query workers forked from one store-holding zygote."""
+
+    def __init__(
+        self, size: int, release: Release | None, data: tuple[DataFile, ...], settings: WorkerSettings
+    ) -> None:
+        self.size = size
+        self._release = release
+        self._data = data
+        self._settings = settings
+        self._control: socket.socket | None = None
+        self._zygote_pid: int | None = None
+        self._control_lock = threading.Lock()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._alive = 0
+        self._alive_lock = threading.Lock()
+        self._closed = False
+        self.stats = PoolStats()
+
+    # -- start and stop -------------------------------------------------------------------------
+    def start(self) -> dict[str, int]:
+        """Fork the zygote, wait for it to load the store, fork the workers; return data-file counts."""
+        front, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                front.close()
+                zygote_main(child, parent, self._release, self._data, self._settings)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        child.close()
+        self._control, self._zygote_pid = front, pid
+        message = front.recv(1 << 16)
+        if not message:
+            self.shutdown()
+            raise UserError("the store process died while loading the data (see the messages above)")
+        status = json.loads(message)
+        if "error" in status:
+            self.shutdown()
+            raise UserError(status["error"], path=status.get("path"), line=status.get("line"))
+        for _ in range(self.size):
+            self._idle.put(self._spawn())
+        return {str(k): int(v) for k, v in status.get("data_counts", {}).items()}
+
+    def shutdown(self) -> None:
+        """Stop the workers and the zygote (closing the control socket makes the zygote kill its workers)."""
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                break
+        if self._control is not None:
+            with contextlib.suppress(OSError):
+                self._control.close()
+            self._control = None
+        if self._zygote_pid is not None:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                done, _ = os.waitpid(self._zygote_pid, os.WNOHANG)
+                if done:
+                    break
+                time.sleep(0.02)
+            else:
+                with contextlib.suppress(OSError):
+                    os.kill(self._zygote_pid, signal.SIGKILL)
+                os.waitpid(self._zygote_pid, 0)
+            self._zygote_pid = None
+
+    # -- workers --------------------------------------------------------------------------------
+    def _spawn(self) -> _Worker:
+        if self._control is None:
+            raise PoolError("the query processes are not running")
+        front, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            with self._control_lock:
+                socket.send_fds(self._control, [json.dumps({"op": "spawn"}).encode()], [child.fileno()])
+                message, fds, _, _ = socket.recv_fds(self._control, 1 << 16, 1)
+        except OSError as err:
+            front.close()
+            raise PoolError(f"the store process is gone: {err}") from err
+        finally:
+            child.close()
+        if not message or len(fds) != 1:
+            front.close()
+            for fd in fds:
+                os.close(fd)
+            raise PoolError("the store process could not start a query worker")
+        pid = int(json.loads(message)["pid"])
+        try:
+            hello, _ = wire.receive(front, time.monotonic() + _HELLO_TIMEOUT)
+        except (wire.PeerGone, wire.WireTimeout) as err:
+            front.close()
+            os.close(fds[0])
+            raise PoolError(f"a new query worker did not start: {err}") from err
+        worker = _Worker(pid, fds[0], front, bool(hello.get("network_isolated")))
+        self.stats.network_isolated = worker.network_isolated
+        self.stats.bump("started")
+        with self._alive_lock:
+            self._alive += 1
+        return worker
+
+    def _replace(self, worker: _Worker, *, kill: bool) -> None:
+        if kill:
+            worker.kill()
+        else:
+            worker.close()
+        with self._alive_lock:
+            self._alive -= 1
+        if self._closed:
+            return
+        try:
+            self._idle.put(self._spawn())
+        except PoolError as err:
+            log.error("could not replace a query worker: %s", err)
+
+    @property
+    def alive(self) -> int:
+        """Workers currently running (idle or busy)."""
+        return self._alive
+
+    @property
+    def idle(self) -> int:
+        """Workers waiting for a query."""
+        return self._idle.qsize()
+
+    def _acquire(self, deadline: float) -> _Worker:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PoolBusy("no query worker became free in time")
+            try:
+                worker = self._idle.get(timeout=remaining)
+            except queue.Empty as err:
+                raise PoolBusy("no query worker became free in time") from err
+            if not worker.looks_dead():
+                return worker
+            self._replace(worker, kill=True)
+
+    # -- queries --------------------------------------------------------------------------------
+    def run(self, request: dict[str, Any], query: str, deadline: float) -> tuple[dict[str, Any], bytes]:
+        """Run one query on an idle worker; raise :class:`PoolError` subclasses when it cannot finish."""
+        worker = self._acquire(deadline)
+        self.stats.bump("queries")
+        try:
+            wire.send(worker.sock, request, query.encode("utf-8"))
+            reply = wire.receive(worker.sock, deadline)
+        except wire.WireTimeout as err:
+            self.stats.bump("timeouts")
+            self._replace(worker, kill=True)
+            raise QueryTimeout("the query did not finish in time") from err
+        except wire.PeerGone as err:
+            self.stats.bump("crashes")
+            self._replace(worker, kill=True)
+            raise WorkerCrashed(str(err)) from err
+        except BaseException:
+            self._replace(worker, kill=True)
+            raise
+        self._idle.put(worker)
+        return reply

@@ -1,0 +1,214 @@
+"""The processes that hold the store: one "zygote" that loads it, and query workers forked from it.
+
+The store is loaded once, in the zygote, which then only forks: each worker is a copy-on-write child
+that shares the loaded store's memory, runs one query at a time, and can be SIGKILLed on a timeout or
+die on a crash without touching the store, the zygote or the web front. A replacement is forked from
+the zygote in milliseconds and starts from the same pristine store.
+
+Workers also drop what they never need: they leave the network (a private network namespace where the
+kernel allows it), so even a ``SERVICE`` the lexical guard missed cannot reach any server, and they
+get an address-space limit, so a runaway query dies alone instead of swapping the machine.
+
+This module runs only in the child processes; :mod:`server.pool` is its counterpart in the front.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import json
+import os
+import signal
+import socket
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import UserError
+from server import wire
+from server.dataset import DataFile, load_store
+from server.execution import Limits, execute
+from server.release import Release
+
+__all__ = ["WorkerSettings", "zygote_main"]
+
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+_PR_SET_PDEATHSIG = 1
+_CONTROL_MESSAGE_MAX = 1 << 16
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """What every worker needs besides the store."""
+
+    limits: Limits
+    prefixes: dict[str, str]
+    memory_mb: int
+    isolate_network: bool = True
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def _die_with_parent(expected_parent: int) -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies, so nothing outlives the server."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "prctl"):
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != expected_parent:
+        os._exit(0)
+
+
+def _leave_network() -> bool:
+    """Move into an empty network namespace; ``False`` where the kernel does not allow it."""
+    libc = _libc()
+    if libc is None or not hasattr(libc, "unshare"):
+        return False
+    for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET):
+        if libc.unshare(flags) == 0:
+            return True
+    return False
+
+
+def _limit_memory(extra_mb: int) -> None:
+    """Cap the address space at what the worker inherited plus ``extra_mb``."""
+    import resource
+
+    size_kb = 0
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                size_kb = int(line.split()[1])
+    if size_kb:
+        limit = (size_kb + extra_mb * 1024) * 1024
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker_main(sock: socket.socket, store: ox.Store, settings: WorkerSettings) -> None:
+    """Answer queries one at a time until the front closes the connection."""
+    isolated = _leave_network() if settings.isolate_network else False
+    _limit_memory(settings.memory_mb)
+    wire.send(sock, {"hello": True, "pid": os.getpid(), "network_isolated": isolated})
+    while True:
+        try:
+            request, body = wire.receive(sock)
+        except wire.PeerGone:
+            return
+        try:
+            query = body.decode("utf-8")
+        except UnicodeDecodeError:
+            reply, out = {"status": 400, "error": "query is not valid UTF-8"}, b""
+        else:
+            reply, out = execute(store, request, query, settings.limits, settings.prefixes)
+        try:
+            wire.send(sock, reply, out)
+        except wire.PeerGone:
+            return
+
+
+def _close_other_fds(keep: set[int]) -> None:
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = list(range(3, 256))
+    for fd in fds:
+        if fd > 2 and fd not in keep:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _spawn(control: socket.socket, fds: list[int], store: ox.Store, settings: WorkerSettings) -> int | None:
+    """Fork one worker serving the socket passed in ``fds``; send its pid and a pidfd back to the front."""
+    if len(fds) != 1:
+        for fd in fds:
+            os.close(fd)
+        control.send(json.dumps({"error": "spawn needs exactly one socket"}).encode())
+        return None
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            _die_with_parent(parent)
+            control.close()
+            with socket.socket(fileno=fds[0]) as sock:
+                _worker_main(sock, store, settings)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(fds[0])
+    pidfd = os.pidfd_open(pid)
+    try:
+        socket.send_fds(control, [json.dumps({"pid": pid}).encode()], [pidfd])
+    finally:
+        os.close(pidfd)
+    return pid
+
+
+def _reap(children: set[int]) -> None:
+    while children:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            children.clear()
+            return
+        if pid == 0:
+            return
+        children.discard(pid)
+
+
+def zygote_main(
+    control: socket.socket, parent: int, release: Release | None, data: tuple[DataFile, ...], settings: WorkerSettings
+) -> None:
+    """Load the store, report to the front, then fork workers on request until the front goes away."""
+    _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _close_other_fds({control.fileno()})
+    try:
+        store, counts = load_store(release, data)
+    except UserError as err:
+        control.send(json.dumps({"error": err.message, "path": err.path, "line": err.line}).encode())
+        return
+    except Exception as err:
+        control.send(json.dumps({"error": f"{type(err).__name__}: {err}", "path": None, "line": None}).encode())
+        return
+    gc.freeze()  # keep the collector from touching, and so copying, the loaded heap in every worker
+    control.send(json.dumps({"ready": True, "data_counts": counts}).encode())
+    children: set[int] = set()
+    control.settimeout(1.0)
+    try:
+        while True:
+            _reap(children)
+            try:
+                message, fds, _, _ = socket.recv_fds(control, _CONTROL_MESSAGE_MAX, 1)
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+            if not message:
+                break
+            command: dict[str, Any] = json.loads(message)
+            if command.get("op") == "spawn":
+                pid = _spawn(control, fds, store, settings)
+                if pid is not None:
+                    children.add(pid)
+            else:
+                for fd in fds:
+                    os.close(fd)
+                break
+    finally:
+        for pid in children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        _reap(children)
+        sys.stdout.flush()

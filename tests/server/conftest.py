@@ -1,0 +1,243 @@
+"""Shared fixtures for the endpoint tests: a release folder built from a tiny TriG file, real servers.
+
+Every server is a real ``mkg serve`` process on a free loopback port (``--port 0``; the port is read
+from the server's own "listening on" line), stopped by the test that started it, by PID, together
+with the query processes it forked. Requests use ``http.client`` so that nothing (redirects,
+decompression, retries) happens behind the test's back.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+import pytest
+
+DATA = Path(__file__).parent / "data"
+BASE_IRI = "https://w3id.org/metastasis-kg/"
+GRAPH = BASE_IRI + "graph/"
+DUMP_QUERY = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+_LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)/")
+_PREFIXES = {
+    "mkg": BASE_IRI,
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+
+
+def build_release(out: Path) -> Path:
+    """Write a release folder honouring the contract in docs/ARCHITECTURE.md from ``data/kg.trig``."""
+    out.mkdir(parents=True, exist_ok=True)
+    quads = list(ox.parse(path=str(DATA / "kg.trig"), format=ox.RdfFormat.TRIG))
+    nquads = ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS) or b""
+    (out / "kg.nq").write_bytes(nquads)
+    (out / "kg.trig").write_bytes((DATA / "kg.trig").read_bytes())
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES) or b""
+    (out / "kg.ttl").write_bytes(turtle)
+    counts = collections.Counter(q.graph_name.value for q in quads)
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
+    manifest = {
+        "version": "2025-01-31",
+        "base_iri": BASE_IRI,
+        "graphs": dict(sorted(counts.items())),
+        "triples": len(quads),
+        "files": files,
+        "fingerprint": hashlib.sha256(nquads).hexdigest(),
+    }
+    (out / "release.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return out
+
+
+def expected_dump() -> set[str]:
+    """The quads of the fixture as the endpoint's TSV rows for :data:`DUMP_QUERY`."""
+    store = ox.Store()
+    store.load(path=str(DATA / "kg.trig"), format=ox.RdfFormat.TRIG)
+    tsv = store.query(DUMP_QUERY).serialize(format=ox.QueryResultsFormat.TSV) or b""
+    return set(tsv.decode().splitlines()[1:])
+
+
+@dataclass
+class Reply:
+    """A raw HTTP answer."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> dict:  # type: ignore[type-arg]
+        return json.loads(self.body)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = collections.defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children[ppid].append(int(entry))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+class Server:
+    """One ``mkg serve`` process started by a test."""
+
+    def __init__(self, args: list[str], log: Path) -> None:
+        self.log = log
+        self._log_handle = log.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", "0", *args],
+            stdout=self._log_handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        self.port = self._wait_for_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self._probe = 0
+
+    def _wait_for_port(self) -> int:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            match = _LISTENING.search(self.log.read_text(errors="replace"))
+            if match:
+                return int(match.group(1))
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"server did not start:\n{self.log.read_text(errors='replace')}")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        body: bytes | str | None = None,
+        timeout: float = 30,
+    ) -> Reply:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            data = body.encode() if isinstance(body, str) else body
+            connection.request(method, path, body=data, headers=headers or {})
+            response = connection.getresponse()
+            return Reply(response.status, response.headers, response.read())
+        finally:
+            connection.close()
+
+    def get(self, query: str | None = None, accept: str | None = None, **params: str) -> Reply:
+        fields = [("query", query)] if query is not None else []
+        fields += [(k.replace("_", "-"), v) for k, v in params.items()]
+        path = "/sparql" + ("?" + urlencode(fields) if fields else "")
+        return self.request("GET", path, headers={"Accept": accept} if accept else {})
+
+    def post_form(self, fields: list[tuple[str, str]], accept: str | None = None) -> Reply:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if accept:
+            headers["Accept"] = accept
+        return self.request("POST", "/sparql", headers=headers, body=urlencode(fields))
+
+    def dump(self) -> set[str]:
+        """Every quad the server answers with, as TSV rows; a comment makes each probe miss the cache."""
+        self._probe += 1
+        reply = self.post_form([("query", f"{DUMP_QUERY} # probe {self._probe}")], "text/tab-separated-values")
+        assert reply.status == 200, reply.text
+        return set(reply.text.splitlines()[1:])
+
+    def assert_data_unchanged(self, workers: int) -> None:
+        """Every worker (probed round-robin, one more than there are) still serves exactly the fixture."""
+        expected = expected_dump()
+        for _ in range(workers + 1):
+            assert self.dump() == expected
+
+    def descendants(self) -> set[int]:
+        return _descendants(self.process.pid)
+
+    def stop(self) -> None:
+        """SIGTERM the server; SIGKILL it if it does not stop; check no query process outlives it."""
+        family = self.descendants() if self.process.poll() is None else set()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log_handle.close()
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [pid for pid in family if _alive(pid)]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert not left, f"query processes {left} outlived the server"
+
+
+@pytest.fixture(scope="session")
+def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_release(tmp_path_factory.mktemp("release"))
+
+
+@pytest.fixture(scope="session")
+def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:  # type: ignore[type-arg]
+    """A factory for servers; each one is stopped when the session (or its test) ends."""
+    started: list[Server] = []
+
+    def start(*args: str | Path) -> Server:
+        log = tmp_path_factory.mktemp("server") / "server.log"
+        server = Server([str(a) for a in args], log)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        if server.process.poll() is None:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def server(start_server, release_dir: Path) -> Iterator[Server]:  # type: ignore[no-untyped-def]
+    """The default server: the fixture release, default limits, the fixture example queries."""
+    srv = start_server("--release", release_dir, "--queries", DATA / "queries", "--workers", "2")
+    yield srv
+    srv.stop()
