@@ -34,6 +34,7 @@ from kg.namespaces import (
 )
 from kg.ontology_index import OntologyIndex
 from kg.rdfio import parse_file
+from kg.rdfxml import write_rdfxml
 from kg.release import (
     MANIFEST,
     canonical,
@@ -43,7 +44,6 @@ from kg.release import (
     write_jsonld,
     write_sorted_lines,
 )
-from kg.rdfxml import write_rdfxml
 from kg.resources import BASE_IRI, ontology_edit_file, tables_dir
 from kg.shacl import ShaclResult, validate
 from kg.sourcetext import load_sources

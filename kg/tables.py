@@ -24,10 +24,10 @@ from kg.sourcetext import SourceDocument
 
 __all__ = [
     "ASSOCIATION_COLUMNS",
+    "STATISTIC_COLUMNS",
     "AssociationRow",
     "GroupRow",
     "Location",
-    "STATISTIC_COLUMNS",
     "StatisticRow",
     "Tables",
     "load_tables",

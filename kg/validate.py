@@ -17,7 +17,6 @@ from rdflib.namespace import RDF, SH, XSD
 
 from kg.assemble import new_graph
 from kg.namespaces import FACT, GROUP, MKG, SOURCE, STATISTIC
-from kg.ontology_index import OntologyIndex
 from kg.rdfio import parse_file
 from kg.resources import ontology_edit_file
 from kg.shacl import Finding, ShaclResult, validate

@@ -78,9 +78,7 @@ def collect_expected(endpoint: Endpoint, variants: Sequence[Variant], timeout: f
             )
             if reply.status != 200:
                 raise RuntimeError(f"reference answered {reply.status} to {v.key}: {reply.body[:300]!r}")
-            expected[v.key] = canonical_answer(
-                reply.body, graph=v.query.graph_result, ordered=v.query.ordered
-            )
+            expected[v.key] = canonical_answer(reply.body, graph=v.query.graph_result, ordered=v.query.ordered)
     finally:
         client.close()
     return expected

@@ -239,9 +239,7 @@ def _write_vocabulary(out: _Out) -> None:
         out.add(g, iri(MKG + name), iri(RDFS + "subPropertyOf"), iri(parent))
 
 
-def _write_classes(
-    out: _Out, rng: random.Random, nodes: Sequence[_Class], kind: str, xrefs: dict[str, str]
-) -> None:
+def _write_classes(out: _Out, rng: random.Random, nodes: Sequence[_Class], kind: str, xrefs: dict[str, str]) -> None:
     g = GRAPHS["ontology"]
     owl_class = iri(OWL + "Class")
     for node in nodes:
@@ -249,9 +247,7 @@ def _write_classes(
         out.add(g, s, _A, owl_class)
         out.add(g, s, _LABEL, _lang(node.label))
         parent_word = "a kind of" if len(node.ancestors) > 1 else "a top-level"
-        out.add(
-            g, s, _DEFINITION, _lang(f"The {node.label}: {parent_word} {kind} of the synthetic benchmark KG.")
-        )
+        out.add(g, s, _DEFINITION, _lang(f"The {node.label}: {parent_word} {kind} of the synthetic benchmark KG."))
         out.add(g, s, _SUBCLASS, iri(node.ancestors[0]))
         for j in range(rng.randint(0, 2)):
             out.add(g, s, _SYNONYM, _lang(f"{node.label} (synonym {j + 1})"))
@@ -344,9 +340,7 @@ class _Associations:
         fact, source = self._common("SpreadAssociation", primary, "spreadsTo", site)
         g, f, rng = GRAPHS["asserted"], iri(fact), self.rng
         regional = ("lymph node" in site.label) != (rng.random() < 0.1)
-        self.out.add(
-            g, f, iri(MKG + "spreadKind"), iri(MKG + ("RegionalSpread" if regional else "DistantSpread"))
-        )
+        self.out.add(g, f, iri(MKG + "spreadKind"), iri(MKG + ("RegionalSpread" if regional else "DistantSpread")))
         route, route_label = rng.choice(lexicon.ROUTES)
         self.out.add(g, f, iri(MKG + "route"), iri(MKG + route))
         if rng.random() < 0.5:
@@ -427,9 +421,7 @@ def _sizes(target: int) -> tuple[int, int, int, int]:
 def generate(folder: Path, target_triples: int, seed: int = 1) -> SyntheticKG:
     """Write a synthetic KG of about ``target_triples`` triples to ``folder`` (replaced atomically)."""
     if target_triples < _MIN_TRIPLES:
-        raise UserError(
-            f"a synthetic KG needs at least {_MIN_TRIPLES} triples, got {target_triples}", field="--sizes"
-        )
+        raise UserError(f"a synthetic KG needs at least {_MIN_TRIPLES} triples, got {target_triples}", field="--sizes")
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     n_primaries, n_sites, n_findings, n_sources = _sizes(target_triples)
     names: dict[str, int] = {}
@@ -462,9 +454,7 @@ def generate(folder: Path, target_triples: int, seed: int = 1) -> SyntheticKG:
                 assoc.add_one()
             assoc.write_inferred()
         params = _params(rng, assoc, xrefs)
-        (tmp / "params.json").write_text(
-            json.dumps(params, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        (tmp / "params.json").write_text(json.dumps(params, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         _write_manifest(tmp, counts, seed, target_triples)
         if folder.exists():
             shutil.rmtree(folder)

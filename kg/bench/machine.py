@@ -47,9 +47,7 @@ def _oxigraph_cli(executable: str | None) -> str | None:
     if executable is None:
         return None
     try:
-        done = subprocess.run(
-            [executable, "--version"], capture_output=True, text=True, timeout=10, check=False
-        )
+        done = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=10, check=False)
     except OSError:
         return None
     return done.stdout.strip() or None

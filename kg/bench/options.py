@@ -58,9 +58,7 @@ def add_options(p: argparse.ArgumentParser) -> None:
         default=parse_sizes("10k,100k,1M"),
         help="synthetic KG sizes in triples, e.g. 10k,100k,1M (10M only when asked; default: 10k,100k,1M)",
     )
-    p.add_argument(
-        "--out", type=Path, default=Path("build/bench"), help="folder for results (default: %(default)s)"
-    )
+    p.add_argument("--out", type=Path, default=Path("build/bench"), help="folder for results (default: %(default)s)")
     p.add_argument("--seed", type=int, default=1, help="seed of the KG generator (default: %(default)s)")
     p.add_argument(
         "--contenders",
@@ -68,15 +66,11 @@ def add_options(p: argparse.ArgumentParser) -> None:
         default=parse_list(DEFAULT_CONTENDERS),
         help=f"servers to measure; the first reference is always started (default: {DEFAULT_CONTENDERS})",
     )
-    p.add_argument(
-        "--concurrency", type=_concurrency, default=[1, 4, 16], help="client counts (default: 1,4,16)"
-    )
+    p.add_argument("--concurrency", type=_concurrency, default=[1, 4, 16], help="client counts (default: 1,4,16)")
     p.add_argument(
         "--duration", type=float, default=4.0, help="seconds each workload runs per client count (default: 4)"
     )
-    p.add_argument(
-        "--timeout", type=float, default=30.0, help="seconds a client waits for one answer (default: 30)"
-    )
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds a client waits for one answer (default: 30)")
     p.add_argument(
         "--startup-limit",
         type=float,

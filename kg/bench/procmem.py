@@ -1,7 +1,10 @@
 """Memory of a server process and all its descendants, read from ``/proc`` (Linux only).
 
 A server that isolates crashes by forking query workers holds memory in its children, so measuring the
-parent alone would flatter it; the benchmark sums resident memory over the whole process tree.
+parent alone would flatter it; the benchmark sums resident memory over the whole process tree. Summed
+RSS counts a page shared by forked processes once per process, which overstates a forking server, so
+the proportional set size (PSS: each shared page split among its sharers) is summed too; it adds up to
+what the tree really costs the machine.
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ _PROC = Path("/proc")
 
 @dataclass(frozen=True)
 class TreeMemory:
-    """Resident memory of a process tree in bytes: now (VmRSS) and each process's peak (VmHWM), summed."""
+    """Resident memory of a process tree in bytes, summed over its processes.
+
+    ``rss`` and ``peak`` are VmRSS and VmHWM; ``pss`` is the proportional set size (0 where unreadable).
+    """
 
     rss: int
     peak: int
+    pss: int
     processes: int
 
 
@@ -59,12 +66,23 @@ def _status_kib(pid: int, *fields: str) -> dict[str, int]:
     return values
 
 
+def _pss_kib(pid: int) -> int:
+    try:
+        for line in (_PROC / str(pid) / "smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return 0
+
+
 def tree_memory(pid: int) -> TreeMemory:
-    """Sum VmRSS and VmHWM over ``pid``'s process tree (zero for processes that are gone)."""
-    rss = peak = 0
+    """Sum VmRSS, VmHWM and PSS over ``pid``'s process tree (zero for processes that are gone)."""
+    rss = peak = pss = 0
     pids = descendants(pid)
     for p in pids:
         status = _status_kib(p, "VmRSS", "VmHWM")
         rss += status["VmRSS"] * 1024
         peak += status["VmHWM"] * 1024
-    return TreeMemory(rss, peak, len(pids))
+        pss += _pss_kib(p) * 1024
+    return TreeMemory(rss, peak, pss, len(pids))

@@ -99,9 +99,7 @@ class HttpClient:
     def request(self, verb: str, target: str, body: bytes | None, headers: Mapping[str, str]) -> Reply:
         """Send any request on the kept connection; on failure, close the connection and re-raise."""
         if self._conn is None:
-            self._conn = http.client.HTTPConnection(
-                self.endpoint.host, self.endpoint.port, timeout=self.timeout
-            )
+            self._conn = http.client.HTTPConnection(self.endpoint.host, self.endpoint.port, timeout=self.timeout)
         try:
             self._conn.request(verb, target, body=body, headers=dict(headers))
             response = self._conn.getresponse()

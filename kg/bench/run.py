@@ -77,9 +77,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 class _Measured:
     """Measures one contender through all workloads, restarting it when a workload left it unusable."""
 
-    def __init__(
-        self, contender: Contender, kg: SyntheticKG, workdir: Path, args: argparse.Namespace
-    ) -> None:
+    def __init__(self, contender: Contender, kg: SyntheticKG, workdir: Path, args: argparse.Namespace) -> None:
         self.contender, self.kg, self.workdir, self.args = contender, kg, workdir, args
         self.entry: dict[str, Any] = {"name": contender.name, "label": contender.label, "status": "measured"}
         self.restarts = 0
@@ -100,10 +98,9 @@ class _Measured:
                 startup_s=round(server.startup_s, 3),
                 prepare_s=None if server.prepare_s is None else round(server.prepare_s, 3),
                 memory_after_load_mib=round(load_mem.rss / MIB, 1),
+                memory_after_load_pss_mib=round(load_mem.pss / MIB, 1),
                 processes=load_mem.processes,
-                command=list(server.proc.args)
-                if isinstance(server.proc.args, list)
-                else str(server.proc.args),
+                command=list(server.proc.args) if isinstance(server.proc.args, list) else str(server.proc.args),
                 notes=list(server.notes),
                 runs=[],
             )
@@ -120,15 +117,14 @@ class _Measured:
                 peak = max(peak, server.memory().peak)
                 if any(s.outcome == TIMEOUT for s in result.samples) or not server.alive():
                     why = "died" if not server.alive() else "had a query time out"
-                    entry["notes"].append(
-                        f"restarted after {workload.name} x{workload.concurrency}: it {why}"
-                    )
+                    entry["notes"].append(f"restarted after {workload.name} x{workload.concurrency}: it {why}")
                     server.stop()
                     self.restarts += 1
                     server = self._start()
             after = server.memory()
             entry.update(
                 memory_after_runs_mib=round(after.rss / MIB, 1),
+                memory_after_runs_pss_mib=round(after.pss / MIB, 1),
                 memory_peak_mib=round(max(peak, after.peak) / MIB, 1),
                 restarts=self.restarts,
             )
@@ -186,9 +182,7 @@ def _bench_size(
         if name == "rdflib-endpoint" and size > args.rdflib_max_size:
             skip = f"skipped above --rdflib-max-size {format_size(args.rdflib_max_size)}"
         if skip:
-            entry["contenders"].append(
-                {"name": name, "label": contender.label, "status": "skipped", "reason": skip}
-            )
+            entry["contenders"].append({"name": name, "label": contender.label, "status": "skipped", "reason": skip})
             _say(f"  {name}: {skip}")
             continue
         if checker is None:

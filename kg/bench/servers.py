@@ -135,9 +135,7 @@ def wait_ready(server: RunningServer, deadline: float) -> None:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise ServerFailed(
-                    f"{server.name} did not answer within its start-up limit:\n{log_tail(server.log)}"
-                )
+                raise ServerFailed(f"{server.name} did not answer within its start-up limit:\n{log_tail(server.log)}")
             time.sleep(0.05)
     finally:
         client.close()
