@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 from rdflib.namespace import DCTERMS, OWL, RDF, VOID
 
 from kg.assemble import asserted_graph, new_graph, provenance_graph
@@ -104,9 +105,15 @@ def _stamp(ontology: Graph, version: str) -> Graph:
 
 
 def _classify(ontology: Graph, asserted: Graph) -> Classification:
+    """HermiT over the ontology and the association individuals, as subject/object pairs."""
     from kg.reason import classify
 
-    return classify(ontology, asserted)
+    found = classify(ontology, asserted)
+
+    def pairs(triples: frozenset[tuple[Node, Node, Node]]) -> frozenset[tuple[URIRef, URIRef]]:
+        return frozenset((s, o) for s, _, o in triples if isinstance(s, URIRef) and isinstance(o, URIRef))
+
+    return Classification(pairs(found.subclass_of), pairs(found.types), pairs(found.subproperty_of))
 
 
 def assemble(inputs: BuildInputs) -> Built:
@@ -209,10 +216,10 @@ def write_release(built: Built, out: Path) -> Path:
     with staged_release(out) as stage:
         (stage / "metastasis-kg.ttl").write_text(canonical_turtle(built.ontology, context), encoding="utf-8")
         write_rdfxml(built.ontology, stage / "metastasis-kg.owl")
-        write_sorted_lines(ds, stage / "kg.nq", "nquads")
+        write_sorted_lines(ds, stage / "kg.nq")
         (stage / "kg.trig").write_text(_trig(ds, context), encoding="utf-8")
         (stage / "kg.ttl").write_text(canonical_turtle(union, context), encoding="utf-8")
-        write_sorted_lines(union, stage / "kg.nt", "nt")
+        write_sorted_lines(union, stage / "kg.nt")
         write_jsonld(union, stage / "kg.jsonld", context)
         (stage / "void.ttl").write_text(canonical_turtle(_void(built, counts, len(union)), context), encoding="utf-8")
         (stage / "shacl-report.txt").write_text(built.shacl.text(), encoding="utf-8")

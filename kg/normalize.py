@@ -105,9 +105,7 @@ class _Writer:
     def __init__(self, graph: Graph, prefixes: Mapping[str, str]) -> None:
         self.graph = graph
         # Longest namespace first, so the most specific prefix wins (src: before mkg:).
-        self.namespaces = sorted(
-            ((ns, p) for p, ns in prefixes.items()), key=lambda item: (-len(item[0]), item[1])
-        )
+        self.namespaces = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda item: (-len(item[0]), item[1]))
         self.used_prefixes: set[str] = set()
         self.refcount: dict[BNode, int] = defaultdict(int)
         for _, _, o in graph:
@@ -160,7 +158,7 @@ class _Writer:
         for ns, prefix in self.namespaces:
             if text.startswith(ns) and _LOCAL_NAME.fullmatch(text[len(ns) :]):
                 self.used_prefixes.add(prefix)
-                return f"{prefix}:{text[len(ns):]}"
+                return f"{prefix}:{text[len(ns) :]}"
         return f"<{_escape_iri(text)}>"
 
     def literal(self, lit: Literal) -> str:
@@ -290,7 +288,8 @@ class _Writer:
         if general_blocks:
             parts.append(f"# {_GENERAL_SECTION}\n\n" + "\n".join(general_blocks))
         prefix_block = "".join(
-            f"@prefix {p}: <{_escape_iri(ns)}> .\n" for ns, p in sorted(self.namespaces, key=lambda i: i[1])
+            f"@prefix {p}: <{_escape_iri(ns)}> .\n"
+            for ns, p in sorted(self.namespaces, key=lambda i: i[1])
             if p in self.used_prefixes
         )
         return prefix_block + ("\n" if prefix_block and parts else "") + "\n".join(parts)

@@ -40,9 +40,7 @@ DEBIAN_PACKAGES = ("libowlapi-java", "default-jdk-headless")
 JAR_DIR_VARIABLE = "MKG_JAVA_JARS"
 _DEFAULT_JAR_DIR = Path("/usr/share/java")
 # Logging bindings that would compete with slf4j-nop (the one we want: the OWL API's logs are noise here).
-_EXCLUDED_JARS = re.compile(
-    r"slf4j-(jcl|jdk14|log4j12|simple)|maven3-slf4j-provider|log4j-over-slf4j|jul-to-slf4j"
-)
+_EXCLUDED_JARS = re.compile(r"slf4j-(jcl|jdk14|log4j12|simple)|maven3-slf4j-provider|log4j-over-slf4j|jul-to-slf4j")
 _MAIN_CLASS = "OntologyCheck"
 _TIMEOUT_SECONDS = 600
 
@@ -115,8 +113,17 @@ def compile_checker(build_dir: Path, jar_dir: Path | None = None) -> Path:
         if target.exists() and target.stat().st_mtime >= Path(source).stat().st_mtime:
             return build_dir
         result = subprocess.run(
-            [javac, "-nowarn", "-encoding", "UTF-8", "-d", str(build_dir),
-             "-cp", _classpath_arg(None, jars), str(source)],
+            [
+                javac,
+                "-nowarn",
+                "-encoding",
+                "UTF-8",
+                "-d",
+                str(build_dir),
+                "-cp",
+                _classpath_arg(None, jars),
+                str(source),
+            ],
             capture_output=True,
             text=True,
             timeout=_TIMEOUT_SECONDS,

@@ -22,7 +22,7 @@ from rdflib.term import Node
 from kg.normalize import KNOWN_PREFIXES, render_term
 from kg.resources import qc_query_dir
 
-__all__ = ["QcViolation", "load_checks", "run_qc", "write_report"]
+__all__ = ["QcViolation", "format_report", "load_checks", "run_qc", "write_report"]
 
 _SUFFIX = "-violation.rq"
 _REPORT_COLUMNS = ("check", "entity", "property", "value")
@@ -46,8 +46,7 @@ def load_checks(directory: Path | None = None) -> dict[str, str]:
     """Check name -> SPARQL text, for every ``<check>-violation.rq`` in ``directory``, sorted by name."""
     folder = directory if directory is not None else qc_query_dir()
     checks = {
-        path.name[: -len(_SUFFIX)]: path.read_text(encoding="utf-8")
-        for path in sorted(folder.glob(f"*{_SUFFIX}"))
+        path.name[: -len(_SUFFIX)]: path.read_text(encoding="utf-8") for path in sorted(folder.glob(f"*{_SUFFIX}"))
     }
     if not checks:
         raise FileNotFoundError(f"{folder}: no *{_SUFFIX} QC queries found")
@@ -78,9 +77,9 @@ def run_qc(
             found.add(
                 QcViolation(
                     check=name,
-                    entity=_render(graph, row.entity, names),  # type: ignore[arg-type]
-                    property=_render(graph, row.property, names),  # type: ignore[arg-type]
-                    value=_render(graph, row.value, names),  # type: ignore[arg-type]
+                    entity=_render(graph, row.entity, names),
+                    property=_render(graph, row.property, names),
+                    value=_render(graph, row.value, names),
                 )
             )
     return sorted(found)

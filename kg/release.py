@@ -88,11 +88,25 @@ def canonical(graph: Graph) -> Graph:
     return result
 
 
-def write_sorted_lines(dataset_or_graph: Dataset | Graph, path: Path, fmt: str) -> None:
-    """N-Triples or N-Quads with lines sorted, so the file depends only on the graph's content."""
-    data = dataset_or_graph.serialize(format=fmt, encoding="utf-8")
-    lines = sorted({line for line in data.decode("utf-8").splitlines() if line.strip()})
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def _nt_lines(graph: Graph) -> list[str]:
+    data = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    return [line for line in data.splitlines() if line.strip()]
+
+
+def write_sorted_lines(data: Dataset | Graph, path: Path) -> None:
+    """N-Triples (for a graph) or N-Quads (for a dataset's named graphs), lines sorted and unique."""
+    if isinstance(data, Dataset):
+        lines: set[str] = set()
+        for graph in data.graphs():
+            if not isinstance(graph.identifier, URIRef) or not len(graph):
+                continue
+            plain = Graph()
+            plain += graph
+            suffix = f" <{graph.identifier}> ."
+            lines.update(line.removesuffix(" .") + suffix for line in _nt_lines(plain))
+    else:
+        lines = set(_nt_lines(data))
+    path.write_text("\n".join(sorted(lines)) + "\n", encoding="utf-8")
 
 
 def _sort_json(node: Any, *, ordered: bool = False) -> Any:

@@ -47,8 +47,14 @@ class ResultCache(Generic[V]):
             self.hits += 1
             return entry[0]
 
-    def _put(self, key: Hashable, value: V) -> None:
-        size = self._size_of(value)
+    def put(self, key: Hashable, value: V, size: int | None = None) -> None:
+        """Store ``value`` under ``key``; ``size`` overrides the measured size (for aliases of an entry)."""
+        with self._lock:
+            if key not in self._entries:
+                self._put(key, value, size)
+
+    def _put(self, key: Hashable, value: V, size: int | None = None) -> None:
+        size = self._size_of(value) if size is None else size
         if size > self._max_bytes // 4:
             return
         self._entries[key] = (value, size)
@@ -57,9 +63,7 @@ class ResultCache(Generic[V]):
             _, (_, dropped) = self._entries.popitem(last=False)
             self._bytes -= dropped
 
-    def get_or_compute(
-        self, key: Hashable, compute: Callable[[], V], keep: Callable[[V], bool], wait: float
-    ) -> V:
+    def get_or_compute(self, key: Hashable, compute: Callable[[], V], keep: Callable[[V], bool], wait: float) -> V:
         """Return the cached value or compute it once, however many threads ask at the same time.
 
         ``keep`` decides whether a computed value is cached; callers arriving while it is computed wait

@@ -8,7 +8,7 @@ from pathlib import Path
 from server.config import default_workers
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``serve`` subcommand."""
     p = sub.add_parser("serve", help="serve the release over HTTP: SPARQL endpoint, linked data, query page")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")

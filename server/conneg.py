@@ -3,6 +3,8 @@
 Media ranges carry q-values and wildcards; the most specific range that matches a format decides that
 format's quality (so ``text/*;q=0.2, text/csv`` prefers CSV to TSV), ``q=0`` rules a format out, and
 ties go to the server's order. Parameters other than ``q`` (``charset=utf-8``) do not stop a match.
+Alternative media types a format answers to (``application/json`` for SPARQL JSON) count only when
+named exactly, never via wildcards.
 Nothing acceptable is ``None``, which the caller answers with 406.
 """
 
@@ -76,7 +78,8 @@ def choose(accept: str | None, offers: Sequence[Format]) -> Format | None:
         q = 0.0
         for media_type in (offer.media_type, *offer.aliases):
             matches = [(r.specificity(media_type), r.q) for r in ranges]
-            matches = [m for m in matches if m[0] > 0]
+            # An alias is matched only when named exactly: text/* means CSV or TSV, not "text/xml" results.
+            matches = [m for m in matches if m[0] == 3 or (m[0] > 0 and media_type == offer.media_type)]
             if matches:
                 q = max(q, max(matches)[1])
         if q > best_q:

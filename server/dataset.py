@@ -7,8 +7,6 @@ result (graph sizes, a tag for ETags) so the web front can announce it without h
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -22,7 +20,7 @@ __all__ = [
     "DataFile",
     "DatasetInfo",
     "data_graph_iri",
-    "describe",
+    "dataset_tag",
     "load_store",
     "plan_data_files",
 ]
@@ -71,16 +69,8 @@ def plan_data_files(paths: tuple[Path, ...]) -> tuple[DataFile, ...]:
     return tuple(planned)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def load_store(release: Release | None, data: tuple[DataFile, ...]) -> tuple[ox.Store, dict[str, int]]:
-    """Build the in-memory store; return it and the triple count per graph of the data files.
+def load_store(release: Release | None, data: tuple[DataFile, ...]) -> ox.Store:
+    """Build the in-memory store with pyoxigraph's native parsers (no Python object per triple).
 
     Raises :class:`UserError` naming the file and position when a file does not parse.
     """
@@ -88,64 +78,60 @@ def load_store(release: Release | None, data: tuple[DataFile, ...]) -> tuple[ox.
     if release is not None:
         fmt = ox.RdfFormat.N_QUADS if release.dump.suffix == ".nq" else ox.RdfFormat.TRIG
         try:
-            store.load(path=str(release.dump), format=fmt)
+            # The dump is our own build's validated output: skip re-validating every IRI (about 30% faster).
+            store.load(path=str(release.dump), format=fmt, lenient=True)
         except (SyntaxError, ValueError, OSError) as err:
             raise UserError(f"cannot load the release dump: {err}", path=release.dump) from err
-    counts: Counter[str] = Counter()
     for item in data:
         fmt = getattr(ox.RdfFormat, item.format_name)
         target = ox.NamedNode(item.graph) if item.graph else None
-
-        def quads(
-            item: DataFile = item, fmt: ox.RdfFormat = fmt, target: ox.NamedNode | None = target
-        ) -> Iterator[ox.Quad]:
-            for quad in ox.parse(path=str(item.path), format=fmt, base_iri=item.path.resolve().as_uri()):
-                graph = target if target is not None else quad.graph_name
-                key = "" if isinstance(graph, ox.DefaultGraph) else graph.value
-                counts[key] += 1
-                yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
-
         try:
-            store.extend(quads())
+            store.load(path=str(item.path), format=fmt, base_iri=item.path.resolve().as_uri(), to_graph=target)
         except (SyntaxError, ValueError, OSError) as err:
             raise UserError(f"cannot load data file: {err}", path=item.path) from err
-    return store, dict(counts)
+    return store
+
+
+def dataset_tag(release: Release | None, data: tuple[DataFile, ...]) -> str:
+    """A short tag that changes whenever the served data do, for ETags.
+
+    Made of the release fingerprint and each data file's path, size and modification time: hashing a
+    large file's bytes would delay every start-up.
+    """
+    digest = hashlib.sha256((release.fingerprint if release else "no-release").encode())
+    for item in data:
+        stat = item.path.stat()
+        digest.update(f"\0{item.path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:32]
 
 
 @dataclass(frozen=True)
 class DatasetInfo:
     """The served dataset as announced by ``/health``, the service description and VoID.
 
-    ``graphs`` maps named-graph IRIs to triple counts; ``default_triples`` counts triples loaded into
-    the default graph itself (by data files in quad formats); ``tag`` changes whenever the data does.
+    ``graphs`` maps named-graph IRIs to triple counts; ``default_triples`` counts triples in the
+    store's own default graph (from data files in quad formats).
     """
 
     version: str | None
     base_iri: str | None
     graphs: dict[str, int]
     default_triples: int
-    tag: str
 
     @property
     def triples(self) -> int:
         """All triples served, graph by graph."""
         return self.default_triples + sum(self.graphs.values())
 
+    @classmethod
+    def from_manifest(cls, release: Release) -> DatasetInfo:
+        """The release alone, as its manifest counts it."""
+        return cls(release.version, release.base_iri, dict(sorted(release.graphs.items())), 0)
 
-def describe(release: Release | None, data: tuple[DataFile, ...], data_counts: dict[str, int]) -> DatasetInfo:
-    """Combine the manifest's graph sizes with what the data files contributed."""
-    graphs: dict[str, int] = dict(release.graphs) if release else {}
-    for iri, count in data_counts.items():
-        if iri:
-            graphs[iri] = graphs.get(iri, 0) + count
-    digest = hashlib.sha256()
-    digest.update((release.fingerprint if release else "no-release").encode())
-    for item in data:
-        digest.update(f"\0{item.path.name}\0{_sha256(item.path)}".encode())
-    return DatasetInfo(
-        version=release.version if release else None,
-        base_iri=release.base_iri if release else None,
-        graphs=dict(sorted(graphs.items())),
-        default_triples=data_counts.get("", 0),
-        tag=digest.hexdigest()[:32],
-    )
+    @classmethod
+    def from_counts(cls, release: Release | None, counts: dict[str, int]) -> DatasetInfo:
+        """Counts measured on the store (key ``""`` for the default graph), plus the release's identity."""
+        graphs = {iri: n for iri, n in sorted(counts.items()) if iri}
+        return cls(
+            release.version if release else None, release.base_iri if release else None, graphs, counts.get("", 0)
+        )

@@ -36,7 +36,7 @@ def _summary(text: str, fallback: str) -> str:
 
 def load_examples(folder: Path) -> list[Example]:
     """Every readable ``*.rq`` directly in ``folder``, sorted by name; an empty list when there are none."""
-    examples = []
+    examples: list[Example] = []
     if not folder.is_dir():
         return examples
     for path in sorted(folder.glob("*.rq")):

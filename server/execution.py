@@ -9,8 +9,9 @@ the work a huge result costs.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -139,10 +140,8 @@ def execute(
             if fmt.name not in ("json", "xml", "csv", "tsv"):
                 return _error(406, "a SELECT query gives a table: ask for a SPARQL results format")
             sink = _LineSink(limits.rows + 1, limits.bytes)
-            try:
-                result.serialize(sink, format=ox.QueryResultsFormat.TSV)
-            except _CapReached:
-                pass
+            with contextlib.suppress(_CapReached):
+                result.serialize(cast(IO[bytes], sink), format=ox.QueryResultsFormat.TSV)
             tsv, truncated = sink.kept(limits.rows + 1)
             rows = max(0, tsv.count(b"\n") - 1)
             if fmt.name == "tsv":
@@ -154,10 +153,8 @@ def execute(
         if fmt.name in ("json", "xml", "csv", "tsv"):
             return _error(406, "a CONSTRUCT or DESCRIBE query gives a graph: ask for an RDF format")
         sink = _LineSink(limits.rows, limits.bytes)
-        try:
-            result.serialize(sink, format=ox.RdfFormat.N_TRIPLES)
-        except _CapReached:
-            pass
+        with contextlib.suppress(_CapReached):
+            result.serialize(cast(IO[bytes], sink), format=ox.RdfFormat.N_TRIPLES)
         ntriples, truncated = sink.kept(limits.rows)
         rows = ntriples.count(b"\n")
         if fmt.name == "ntriples":

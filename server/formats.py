@@ -32,7 +32,9 @@ class Format:
 _W3 = "http://www.w3.org/ns/formats/"
 
 SOLUTION_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", ("application/json",), "srj", "JSON", _W3 + "SPARQL_Results_JSON"),
+    Format(
+        "json", "application/sparql-results+json", ("application/json",), "srj", "JSON", _W3 + "SPARQL_Results_JSON"
+    ),
     Format(
         "xml",
         "application/sparql-results+xml",
@@ -49,9 +51,7 @@ GRAPH_FORMATS: tuple[Format, ...] = (
     Format("turtle", "text/turtle", ("application/x-turtle",), "ttl", "TURTLE", _W3 + "Turtle"),
     Format("ntriples", "application/n-triples", ("text/plain",), "nt", "N_TRIPLES", _W3 + "N-Triples"),
     Format("jsonld", "application/ld+json", ("application/json",), "jsonld", "JSON_LD", _W3 + "JSON-LD"),
-    Format(
-        "rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), "rdf", "RDF_XML", _W3 + "RDF_XML"
-    ),
+    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), "rdf", "RDF_XML", _W3 + "RDF_XML"),
     Format("nquads", "application/n-quads", (), "nq", "N_QUADS", _W3 + "N-Quads"),
     Format("trig", "application/trig", (), "trig", "TRIG", _W3 + "TriG"),
 )

@@ -1,10 +1,10 @@
-"""A lexical pre-check that every query passes before it may reach the query engine.
+r"""A lexical pre-check that every query passes before it may reach the query engine.
 
 Oxigraph's parser kills its whole process (a segmentation fault, not an exception) on a few thousand
 nested brackets, and its engine calls any URL written after ``SERVICE``. This module refuses such
 queries from their tokens alone, without parsing: it skips strings, IRIs, comments, variables and
 prefixed names exactly where SPARQL's grammar says they are, so a keyword hidden in a string is not
-refused while one hidden by an unusual spelling (``\\u0053ERVICE``, ``1.SERVICE``) is.
+refused while one hidden by an unusual spelling (``\u0053ERVICE``, ``1.SERVICE``) is.
 
 Where the tokens are ambiguous (an ``<`` that is an IRI to us but may be "less than" to the engine) the
 check lexes the text both ways and keeps the stricter answer: a refusal too many is an inconvenience,

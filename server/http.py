@@ -10,21 +10,29 @@ import gzip
 
 import flask
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
-__all__ = ["init_app"]
+__all__ = ["init_app", "shared_headers"]
 
 _GZIP_MIN = 1024
 _COMPRESSIBLE = ("text/", "application/json", "application/ld+json", "application/javascript", "+xml", "+json")
 EXPOSED_HEADERS = "ETag, Content-Length, MKG-Result-Truncated, MKG-Row-Limit, MKG-Result-Rows"
 
 
-def _cors(response: flask.Response) -> None:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-    if flask.request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match"
-        response.headers["Access-Control-Max-Age"] = "86400"
+def shared_headers(method: str) -> list[tuple[str, str]]:
+    """Headers every response carries: open CORS (preflight answers too) and ``nosniff``."""
+    headers = [
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+        ("X-Content-Type-Options", "nosniff"),
+    ]
+    if method == "OPTIONS":
+        headers += [
+            ("Access-Control-Allow-Methods", "GET, POST, HEAD, OPTIONS"),
+            ("Access-Control-Allow-Headers", "Accept, Content-Type, If-None-Match"),
+            ("Access-Control-Max-Age", "86400"),
+        ]
+    return headers
 
 
 def _compress(response: flask.Response) -> None:
@@ -46,17 +54,17 @@ def _compress(response: flask.Response) -> None:
     response.vary.add("Accept-Encoding")
     etag, weak = response.get_etag()
     if etag:
-        response.set_etag(etag + "-gzip", weak=weak)
+        response.set_etag(etag + "-gzip", weak=bool(weak))
 
 
 def _after(response: flask.Response) -> flask.Response:
-    _cors(response)
+    for name, value in shared_headers(flask.request.method):
+        response.headers[name] = value
     _compress(response)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response
 
 
-def _http_error(error: HTTPException) -> flask.Response:
+def _http_error(error: HTTPException) -> Response:
     response = error.get_response()
     message = f"{error.code} {error.name}: {error.description}\n"
     response.set_data(message.encode())

@@ -7,6 +7,7 @@ test learns about a broken server from one request; it also names the release ve
 from __future__ import annotations
 
 import flask
+from werkzeug.wrappers import Response
 
 from server.conneg import choose
 from server.description import serialize_description, void_description
@@ -25,7 +26,7 @@ def _service() -> QueryService:
 
 
 @blueprint.route("/health")
-def health() -> flask.Response:
+def health() -> Response:
     """Release version, triple count and worker state; 503 when no query worker is alive."""
     service = _service()
     pool = service.pool
@@ -36,7 +37,7 @@ def health() -> flask.Response:
         "version": dataset.version,
         "triples": dataset.triples,
         "graphs": dataset.graphs,
-        "dataset_tag": dataset.tag,
+        "dataset_tag": service.backend.tag,
         "workers": {"alive": pool.alive, "idle": pool.idle, "size": pool.size},
         "queries": pool.stats.queries,
         "timeouts": pool.stats.timeouts,
@@ -51,7 +52,7 @@ def health() -> flask.Response:
 
 
 @blueprint.route("/.well-known/void")
-def void() -> flask.Response:
+def void() -> Response:
     """The VoID description, in Turtle, JSON-LD, RDF/XML or N-Triples."""
     fmt = choose(flask.request.headers.get("Accept"), DESCRIPTION_FORMATS)
     if fmt is None:
@@ -62,6 +63,6 @@ def void() -> flask.Response:
     graph = void_description(public_base() + "/sparql", service.dataset, release_void)
     response = flask.Response(serialize_description(graph, fmt), content_type=fmt.content_type)
     response.vary.add("Accept")
-    response.set_etag(f"void-{service.dataset.tag}-{fmt.name}")
+    response.set_etag(f"void-{service.backend.tag}-{fmt.name}")
     response.headers["Cache-Control"] = "public, no-cache"
     return response.make_conditional(flask.request)

@@ -40,8 +40,7 @@ _LABELS = {
 
 def _formats(formats: tuple[Format, ...]) -> list[dict[str, str]]:
     return [
-        {"name": f.name, "label": _LABELS[f.name], "mediaType": f.media_type, "extension": f.extension}
-        for f in formats
+        {"name": f.name, "label": _LABELS[f.name], "mediaType": f.media_type, "extension": f.extension} for f in formats
     ]
 
 

@@ -116,8 +116,13 @@ class WorkerPool:
         self.stats = PoolStats()
 
     # -- start and stop -------------------------------------------------------------------------
-    def start(self) -> dict[str, int]:
-        """Fork the zygote, wait for it to load the store, fork the workers; return data-file counts."""
+    def launch(self) -> None:
+        """Fork the zygote, which starts loading the store; return at once (see :meth:`wait_ready`).
+
+        Forking before the front imports its web stack lets the load run on another core meanwhile.
+        """
+        if self._control is not None:
+            return
         front, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         parent = os.getpid()
         pid = os.fork()
@@ -132,7 +137,18 @@ class WorkerPool:
                 os._exit(code)
         child.close()
         self._control, self._zygote_pid = front, pid
-        message = front.recv(1 << 16)
+
+    def wait_ready(self) -> None:
+        """Wait until the zygote has loaded the store, then fork the workers.
+
+        Raises :class:`UserError` (with the file and line from the loader) when loading failed.
+        """
+        if self._control is None:
+            self.launch()
+        assert self._control is not None
+        if self._idle.qsize() or self._alive:
+            return
+        message = self._control.recv(1 << 16)
         if not message:
             self.shutdown()
             raise UserError("the store process died while loading the data (see the messages above)")
@@ -142,7 +158,11 @@ class WorkerPool:
             raise UserError(status["error"], path=status.get("path"), line=status.get("line"))
         for _ in range(self.size):
             self._idle.put(self._spawn())
-        return {str(k): int(v) for k, v in status.get("data_counts", {}).items()}
+
+    def start(self) -> None:
+        """Launch the zygote and wait until the workers are ready."""
+        self.launch()
+        self.wait_ready()
 
     def shutdown(self) -> None:
         """Stop the workers and the zygote (closing the control socket makes the zygote kill its workers)."""

@@ -18,6 +18,7 @@ from types import FrameType
 from typing import Any
 
 from kg.errors import UserError
+from server.backend import Backend
 from server.config import ServerConfig
 from server.release import ensure_release
 
@@ -27,7 +28,7 @@ log = logging.getLogger("server")
 
 
 def waitress_options(config: ServerConfig) -> dict[str, Any]:
-    """waitress settings derived from the endpoint's limits."""
+    """Settings for waitress derived from the endpoint's limits."""
     return {
         "threads": config.threads,
         "connection_limit": config.connection_limit,
@@ -93,12 +94,15 @@ def run_serve(args: argparse.Namespace) -> int:
         raise UserError(str(err)) from err
     _raise_file_limit(config.connection_limit + 256)
 
+    started = time.monotonic()
+    backend = Backend.plan(config)
+    backend.pool.launch()  # the store loads in the forked process while the web stack imports below
+
     from waitress import create_server
 
     from server.app import create_app
 
-    started = time.monotonic()
-    app = create_app(config)
+    app = create_app(config, backend=backend)
     service = app.extensions["mkg"]
     try:
         try:
@@ -107,14 +111,17 @@ def run_serve(args: argparse.Namespace) -> int:
             raise UserError(f"cannot listen on {args.host}:{args.port}: {err}", field="--port") from err
         guard_slow_requests(server, config.request_read_timeout)
         host, port = (
-            (server.effective_host, server.effective_port) if hasattr(server, "effective_port") else (args.host, args.port)
+            (server.effective_host, server.effective_port)
+            if hasattr(server, "effective_port")
+            else (args.host, args.port)
         )
         shown = f"[{host}]" if ":" in str(host) else host
         base = config.public_base or f"http://{shown}:{port}"
-        dataset = service.dataset
+        release = service.release
         print(
-            f"mkg serve: {dataset.triples:,} triples"
-            + (f" (release {dataset.version})" if dataset.version else "")
+            "mkg serve: "
+            + (f"release {release.version} ({release.triples:,} triples)" if release else "data")
+            + (f" and {len(config.data)} data file(s)" if config.data and release else "")
             + f" ready in {time.monotonic() - started:.1f} s; {config.workers} query workers",
             flush=True,
         )

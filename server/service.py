@@ -12,25 +12,26 @@ import gzip
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib.resources import files
 from typing import Any
 
 import flask
 
+from kg.errors import UserError
+from server.backend import Backend
 from server.cache import ResultCache
 from server.config import ServerConfig
 from server.conneg import choose
-from server.dataset import DatasetInfo, describe, plan_data_files
-from server.execution import Limits
+from server.dataset import DatasetInfo
 from server.formats import BY_NAME, Format, formats_for_form
 from server.guard import QueryRefused, inspect_query
-from server.pool import PoolBusy, PoolError, QueryTimeout, WorkerCrashed, WorkerPool
-from server.release import Release, read_release
-from server.zygote import WorkerSettings
+from server.pool import PoolBusy, PoolError, QueryTimeout, WorkerCrashed
 
-__all__ = ["QueryOutcome", "QueryService", "binding_to_json", "etag_matches"]
+__all__ = ["QueryOutcome", "QueryService", "accepts_gzip", "binding_to_json", "etag_matches"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,27 @@ ROW_LIMIT_HEADER = "MKG-Row-Limit"
 ROWS_HEADER = "MKG-Result-Rows"
 _GZIP_MIN = 1024
 _IRI_FORBIDDEN = set('<>"{}|^`\\ ')
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an ``Accept-Encoding`` header allows gzip (``q=0`` refuses it; ``*`` allows it)."""
+    if not header:
+        return False
+    allowed = False
+    for part in header.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip() not in ("gzip", "x-gzip", "*"):
+            continue
+        q = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            weight = float(q)
+        except ValueError:
+            continue
+        if name.strip() == "*":
+            allowed = allowed or weight > 0
+        else:
+            return weight > 0
+    return allowed
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
@@ -93,23 +115,31 @@ class QueryOutcome:
             self._gzipped = gzip.compress(self.body, compresslevel=1 if len(self.body) > 1 << 20 else 6, mtime=0)
         return self._gzipped
 
-    def to_response(self) -> flask.Response:
-        """The HTTP response, honouring the current request's ``If-None-Match`` and ``Accept-Encoding``."""
-        request = flask.request if flask.has_request_context() else None
+    def render(self, if_none_match: str | None, accept_encoding: str | None) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for a request with these conditional and encoding headers.
+
+        Framework-neutral, so the WSGI fast path (:mod:`server.fastpath`) and Flask answer alike.
+        """
         headers = {"Vary": "Accept, Accept-Encoding", **self.headers}
-        if self.status == 304:
-            return flask.Response(status=304, headers=headers)
-        if self.status == 200 and self.etag and request is not None:
-            if etag_matches(request.headers.get("If-None-Match"), self.etag):
-                return flask.Response(status=304, headers=headers)
+        if self.status == 304 or (self.status == 200 and self.etag and etag_matches(if_none_match, self.etag)):
+            return 304, headers, b""
         body = self.body
-        wants_gzip = request is not None and request.accept_encodings.quality("gzip") > 0
-        if self.status == 200 and wants_gzip and len(body) >= _GZIP_MIN:
+        if self.status == 200 and len(body) >= _GZIP_MIN and accepts_gzip(accept_encoding):
             body = self.gzipped()
             headers["Content-Encoding"] = "gzip"
             if self.etag:
                 headers["ETag"] = self.etag[:-1] + '-gzip"'
-        return flask.Response(body, status=self.status, headers=headers, content_type=self.content_type)
+        headers["Content-Type"] = self.content_type
+        return self.status, headers, body
+
+    def to_response(self) -> flask.Response:
+        """The Flask response, honouring the current request's ``If-None-Match`` and ``Accept-Encoding``."""
+        request = flask.request if flask.has_request_context() else None
+        status, headers, body = self.render(
+            request.headers.get("If-None-Match") if request else None,
+            request.headers.get("Accept-Encoding") if request else None,
+        )
+        return flask.Response(body, status=status, headers=headers)
 
 
 def binding_to_json(value: Any) -> dict[str, str]:
@@ -149,32 +179,54 @@ class QueryService:
     """The shared query executor, stored as ``app.extensions["mkg"]``.
 
     Holds the served dataset's description (``dataset``), the worker pool and the result cache.
+    ``backend`` may be planned and launched beforehand (``mkg serve`` does, to load while importing).
     """
 
-    def __init__(self, config: ServerConfig) -> None:
+    def __init__(self, config: ServerConfig, backend: Backend | None = None) -> None:
         self.config = config
-        self.release: Release | None = read_release(config.release) if config.release is not None else None
-        data = plan_data_files(config.data)
-        self.prefixes: dict[str, str] = self.release.prefixes() if self.release else {}
-        settings = WorkerSettings(
-            limits=Limits(rows=config.row_limit, bytes=config.result_bytes_limit),
-            prefixes=self.prefixes,
-            memory_mb=config.worker_memory_mb,
-        )
-        self.pool = WorkerPool(config.workers, self.release, data, settings)
-        counts = self.pool.start()
-        self.dataset: DatasetInfo = describe(self.release, data, counts)
+        self.backend = backend or Backend.plan(config)
+        self.release = self.backend.release
+        self.prefixes = self.backend.prefixes
+        self.pool = self.backend.pool
+        self.pool.start()
         self.cache: ResultCache[QueryOutcome] = ResultCache(
             config.cache_bytes, lambda outcome: len(outcome.body) * 2 + 1024
         )
+        self._dataset: DatasetInfo | None = None
+        if self.release is not None and not self.backend.data:
+            self._dataset = DatasetInfo.from_manifest(self.release)
+        self._dataset_lock = threading.Lock()
         self.started = time.time()
+
+    @property
+    def dataset(self) -> DatasetInfo:
+        """Graph sizes: from the manifest, or counted once on the store when data files were added."""
+        if self._dataset is None:
+            with self._dataset_lock:
+                if self._dataset is None:
+                    self._dataset = self._count_graphs()
+        return self._dataset
+
+    def _count_graphs(self) -> DatasetInfo:
+        query = files("server").joinpath("queries", "graph-sizes.rq").read_text(encoding="utf-8")
+        request = {"format": "tsv", "union": False, "bindings": {}}
+        deadline = time.monotonic() + max(self.config.timeout, 120.0)
+        reply, body = self.pool.run(request, query, deadline)
+        if reply.get("status") != 200:
+            raise UserError(f"counting the served triples failed: {reply.get('error')}")
+        counts: dict[str, int] = {}
+        for line in body.decode("utf-8").splitlines()[1:]:
+            graph, _, number = line.partition("\t")
+            value = int(number.split('"')[1]) if '"' in number else int(number)
+            counts[graph.strip("<>")] = value
+        return DatasetInfo.from_counts(self.release, counts)
 
     def close(self) -> None:
         """Stop the query processes."""
         self.pool.shutdown()
 
     def _etag(self, key: tuple[Any, ...]) -> str:
-        digest = hashlib.sha256(self.dataset.tag.encode())
+        digest = hashlib.sha256(self.backend.tag.encode())
         digest.update(json.dumps(key, separators=(",", ":")).encode())
         return f'"{digest.hexdigest()[:40]}"'
 
@@ -198,6 +250,15 @@ class QueryService:
         """
         started = time.monotonic()
         deadline = started + self.config.timeout
+        default_graph_uris = tuple(default_graph_uris)
+        named_graph_uris = tuple(named_graph_uris)
+        raw_key = None
+        if bindings is None:
+            # Same text, same Accept, same dataset: the same outcome, without tokenizing or negotiating again.
+            raw_key = ("raw", query_text, accept, default_graph_uris, named_graph_uris)
+            known = self.cache.get(raw_key)
+            if known is not None:
+                return known
         try:
             shape = inspect_query(
                 query_text, max_length=self.config.max_query_length, max_nesting=self.config.max_nesting
@@ -230,9 +291,14 @@ class QueryService:
         def compute() -> QueryOutcome:
             return self._execute(request, query_text, deadline, etag)
 
-        return self.cache.get_or_compute(
-            key, compute, keep=lambda o: o.status in (200, 400), wait=max(0.0, deadline - time.monotonic())
-        )
+        outcome = self.cache.get_or_compute(key, compute, keep=self._keep, wait=max(0.0, deadline - time.monotonic()))
+        if raw_key is not None and self._keep(outcome):
+            self.cache.put(raw_key, outcome, size=len(query_text) + 512)
+        return outcome
+
+    @staticmethod
+    def _keep(outcome: QueryOutcome) -> bool:
+        return outcome.status in (200, 400)
 
     def _result_headers(self, etag: str) -> dict[str, str]:
         return {

@@ -72,10 +72,7 @@ def _leave_network() -> bool:
     libc = _libc()
     if libc is None or not hasattr(libc, "unshare"):
         return False
-    for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET):
-        if libc.unshare(flags) == 0:
-            return True
-    return False
+    return any(libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
 
 
 def _limit_memory(extra_mb: int) -> None:
@@ -175,7 +172,7 @@ def zygote_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _close_other_fds({control.fileno()})
     try:
-        store, counts = load_store(release, data)
+        store = load_store(release, data)
     except UserError as err:
         control.send(json.dumps({"error": err.message, "path": err.path, "line": err.line}).encode())
         return
@@ -183,7 +180,7 @@ def zygote_main(
         control.send(json.dumps({"error": f"{type(err).__name__}: {err}", "path": None, "line": None}).encode())
         return
     gc.freeze()  # keep the collector from touching, and so copying, the loaded heap in every worker
-    control.send(json.dumps({"ready": True, "data_counts": counts}).encode())
+    control.send(json.dumps({"ready": True}).encode())
     children: set[int] = set()
     control.settimeout(1.0)
     try:

@@ -61,14 +61,19 @@ def test_small_edit_after_reordering_save_gives_small_diff() -> None:
     """A tool that rewrites the whole file (as Protégé does) plus one new synonym diffs as one line."""
     before = canonical_turtle(load(CLEAN))
     graph = reparse(before)
-    graph.add((URIRef("https://w3id.org/metastasis-kg/CutaneousMetastasis"),
-               URIRef("http://www.geneontology.org/formats/oboInOwl#hasExactSynonym"),
-               Literal("metastasis to the skin", lang="en")))
+    graph.add(
+        (
+            URIRef("https://w3id.org/metastasis-kg/CutaneousMetastasis"),
+            URIRef("http://www.geneontology.org/formats/oboInOwl#hasExactSynonym"),
+            Literal("metastasis to the skin", lang="en"),
+        )
+    )
     resaved = Graph(bind_namespaces="none")
     resaved.parse(data=graph.serialize(format="xml"), format="xml")
     after = canonical_turtle(resaved)
     changed = [
-        line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
         if line[:1] in "+-" and not line.startswith(("+++", "---"))
     ]
     assert changed == ['+        "metastasis to the skin"@en ,'], changed
@@ -91,6 +96,7 @@ def test_layout_groups_subjects_and_inlines_blank_nodes() -> None:
     cutaneous = text.index("mkg:CutaneousMetastasis a owl:Class")
     axiom = text.index("[] a owl:Axiom")
     assert cutaneous < axiom < text.index("mkg:Metastasis a owl:Class")
+    assert text.index("mkg:Metastasis a owl:Class") < text.index('"PMID:00000002"')
     assert text.index("[] a owl:AllDisjointClasses") > text.index("# General axioms")
 
 
@@ -197,13 +203,17 @@ def test_lists_and_empty_lists_round_trip() -> None:
 def test_render_term_is_one_line() -> None:
     """QC reports show blank-node values as one line of Turtle."""
     g = load(CLEAN)
-    restriction = next(g.subjects(URIRef("http://www.w3.org/2002/07/owl#onProperty"), None))
+    restriction = next(
+        g.subjects(URIRef("http://www.w3.org/2002/07/owl#someValuesFrom"), URIRef(KNOWN_PREFIXES["mkg"] + "Skin"))
+    )
     assert render_term(g, restriction) == (
         "[ a owl:Restriction ; owl:onProperty mkg:hasSite ; owl:someValuesFrom mkg:Skin ]"
     )
 
 
-def test_cli_check_reports_unnormalized_file_without_writing(edit_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_check_reports_unnormalized_file_without_writing(
+    edit_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``--check`` exits 1 on a non-canonical file and leaves it byte-for-byte unchanged."""
     before = edit_copy.read_bytes()
     assert main(["normalize", str(edit_copy), "--check"]) == 1

@@ -104,7 +104,8 @@ def test_imports_resolve_from_a_local_folder(checker: Path, tmp_path: Path) -> N
     imports = tmp_path / "imports"
     imports.mkdir()
     (imports / "imported.owl").write_text(
-        Graph().parse(data=f"<{MKG}imported.owl> a <http://www.w3.org/2002/07/owl#Ontology> .", format="turtle")
+        Graph()
+        .parse(data=f"<{MKG}imported.owl> a <http://www.w3.org/2002/07/owl#Ontology> .", format="turtle")
         .serialize(format="pretty-xml"),
         encoding="utf-8",
     )
@@ -131,8 +132,16 @@ def test_edit_file_loads_cleanly_in_the_owl_api(checker: Path) -> None:
 
 def test_classpath_leaves_out_competing_logging_bindings(tmp_path: Path) -> None:
     """Only slf4j-nop may bind logging; other bindings on Debian would make slf4j warn or log."""
-    for name in ["owlapi-api-5.1.20.jar", "guava.jar", "slf4j-api.jar", "slf4j-nop.jar", "slf4j-simple.jar",
-                 "slf4j-jdk14.jar", "log4j-over-slf4j.jar", "jul-to-slf4j.jar"]:
+    for name in [
+        "owlapi-api-5.1.20.jar",
+        "guava.jar",
+        "slf4j-api.jar",
+        "slf4j-nop.jar",
+        "slf4j-simple.jar",
+        "slf4j-jdk14.jar",
+        "log4j-over-slf4j.jar",
+        "jul-to-slf4j.jar",
+    ]:
         (tmp_path / name).write_bytes(b"")
     names = [p.name for p in classpath(tmp_path)]
     assert names == ["guava.jar", "owlapi-api-5.1.20.jar", "slf4j-api.jar", "slf4j-nop.jar"]

@@ -78,7 +78,10 @@ PLANTS = [
             "owl:someValuesFrom",
             "[ a owl:Restriction ; owl:onProperty mkg:hasSite ; owl:someValuesFrom mkg:OldMetastasis ]",
         ),
-        add=":Skin rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :hasSite ; owl:someValuesFrom :OldMetastasis ] .",
+        add=(
+            ":Skin rdfs:subClassOf "
+            "[ a owl:Restriction ; owl:onProperty :hasSite ; owl:someValuesFrom :OldMetastasis ] ."
+        ),
         id="filler-of-restriction",
     ),
     Plant(
@@ -259,7 +262,7 @@ PLANTS = [
         "invalid-xref",
         ("mkg:Skin", "oboInOwl:hasDbXref", '"PMID: 123"'),
         add=(
-            '[] a owl:Axiom ; owl:annotatedSource :Skin ; owl:annotatedProperty obo:IAO_0000115 ; '
+            "[] a owl:Axiom ; owl:annotatedSource :Skin ; owl:annotatedProperty obo:IAO_0000115 ; "
             'owl:annotatedTarget "The outer covering of the body."@en ; oboInOwl:hasDbXref "PMID: 123" .'
         ),
         id="on-axiom-annotation",
@@ -323,8 +326,9 @@ def test_report_is_deterministic_across_blank_node_labels(tmp_path: Path) -> Non
     """Two parses of one file (different blank-node ids) give byte-identical TSV reports."""
     plant = next(p for p in PLANTS if p.check == "multiple-equivalent-class-definitions")
     first, second = tmp_path / "a.tsv", tmp_path / "b.tsv"
-    write_report(run_qc(plant.graph()), first)
-    write_report(run_qc(plant.graph()), second)
+    only = {plant.check: load_checks()[plant.check]}
+    write_report(run_qc(plant.graph(), checks=only), first)
+    write_report(run_qc(plant.graph(), checks=only), second)
     assert first.read_bytes() == second.read_bytes()
     assert first.read_text(encoding="utf-8").count("\n") == 3  # header + two definitions
 

@@ -6,6 +6,10 @@ direct POST. An answer counts only if it equals the reference's answer for that 
 throughput. Checking must not slow the clients down, so a response body already verified once is
 recognised by its digest instead of being parsed again.
 
+Unless a workload is about repeated queries, each request carries a unique trailing comment: the
+answer is the same, but no result cache can serve it, so the selective and mixed workloads measure query
+evaluation, and caching shows only where it is meant to, in the repeated workload.
+
 For repeated-query workloads a client remembers the ``ETag`` of each verified answer and sends
 ``If-None-Match``; a ``304`` counts as a correct answer only when it revalidates such an ETag.
 """
@@ -29,6 +33,7 @@ __all__ = [
     "Sample",
     "Workload",
     "WorkloadResult",
+    "balanced_order",
     "collect_expected",
     "latency_stats",
     "run_workload",
@@ -95,6 +100,7 @@ class Workload:
     methods: Sequence[str] = METHODS
     revalidate: bool = False
     background: Variant | None = None
+    unique: bool = True
 
 
 @dataclass(frozen=True)
@@ -183,10 +189,13 @@ class _Client(threading.Thread):
         sent_etag = self.etags.get(variant.key) if r.workload.revalidate else None
         if sent_etag:
             headers["If-None-Match"] = sent_etag
+        text = variant.text
+        if r.workload.unique:
+            text += f"\n# request {self.index}-{len(self.samples)}\n"
         began = time.monotonic()
         try:
             reply = client.query(
-                variant.text,
+                text,
                 method=method,
                 accept=accept_for(variant.query.graph_result),
                 dataset=variant.query.protocol,
@@ -240,12 +249,26 @@ class _Run:
                 self.details.append(detail)
 
 
+def balanced_order(variants: Sequence[Variant], seed: int) -> list[Variant]:
+    """Cycle through every query equally often, each through its own variants, in a seeded shuffled order.
+
+    A query with sixteen parameter rows must not be sent sixteen times as often as a query without
+    parameters: the mix is a mix of questions, not of rows.
+    """
+    by_query: dict[str, list[Variant]] = {}
+    for v in variants:
+        by_query.setdefault(v.query.name, []).append(v)
+    rounds = max(len(vs) for vs in by_query.values())
+    order = [vs[i % len(vs)] for i in range(rounds) for vs in by_query.values()]
+    random.Random(seed).shuffle(order)  # noqa: S311 - a reproducible request order, not a secret
+    return order
+
+
 def run_workload(
     endpoint: Endpoint, workload: Workload, checker: Checker, *, timeout: float, seed: int = 1
 ) -> WorkloadResult:
     """Run ``workload`` against ``endpoint`` and return every sample; never raises for a server's failure."""
-    order = list(workload.variants)
-    random.Random(seed).shuffle(order)  # noqa: S311 - a reproducible request order, not a secret
+    order = balanced_order(workload.variants, seed)
     run = _Run(endpoint, workload, checker, timeout)
     clients = [_Client(run, i, order) for i in range(workload.concurrency)]
     if workload.background is not None:

@@ -16,6 +16,7 @@ __all__ = [
     "PRIMARY_MODIFIERS",
     "PUBLISHERS",
     "ROUTES",
+    "ROUTE_WORDS",
     "SITE_PARTS",
     "SITE_QUALIFIERS",
     "TIMINGS",
@@ -151,13 +152,10 @@ FINDING_HEADS = (
 FINDING_MODIFIERS = ("acquired", "generalized", "localized", "eruptive", "malignant", "florid", "recurrent")
 
 # Closed value sets, as in the ontology: (local name of the individual, label).
-ROUTES = (
-    ("LymphaticRoute", "lymphatic route"),
-    ("HematogenousRoute", "hematogenous route"),
-    ("TranscoelomicRoute", "transcoelomic route"),
-    ("DirectExtensionRoute", "direct extension"),
-    ("PerineuralRoute", "perineural route"),
-)
+ROUTES = (("LymphaticRoute", "lymphatic route"),)
+
+# How quotes name a route; only the lymphatic one is a value-set member the KG records as mkg:route.
+ROUTE_WORDS = ("lymphatic spread", "hematogenous spread", "transcoelomic spread", "direct extension")
 
 TIMINGS = (
     ("BeforeCancerDetection", "before cancer detection"),

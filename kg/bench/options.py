@@ -96,6 +96,12 @@ def add_options(p: argparse.ArgumentParser) -> None:
         help="also measure build, SHACL validation and reasoning time against KG size (default: on)",
     )
     p.add_argument(
+        "--cost-limit",
+        type=float,
+        default=120.0,
+        help="seconds one build step may take at one size before it is reported as over the limit (default: 120)",
+    )
+    p.add_argument(
         "--doc",
         type=Path,
         help="Markdown file whose text between the bench markers becomes this run's tables (BENCHMARKS.md)",

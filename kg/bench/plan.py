@@ -1,5 +1,8 @@
 """The workloads of one benchmark pass, built from the query mix.
 
+Selective, mixed and contention requests each carry a unique comment, so no result cache can answer
+them (see :mod:`kg.bench.driver`); only the repeated workload repeats request texts byte for byte.
+
 - ``selective``: the queries tagged ``interactive`` (lookups a person waits for), at each client count.
 - ``mixed``: every query of the mix, the heavy ``analytic`` ones among the selective ones, at each count.
 - ``repeated``: one fixed request per query sent again and again by GET, as the example library, REST
@@ -35,6 +38,8 @@ def build_workloads(
     workloads = [Workload("selective", selective, c, duration_s) for c in concurrency]
     workloads += [Workload("mixed", list(variants), c, duration_s) for c in concurrency]
     repeated = [v for v in variants if v.index == 0]
-    workloads.append(Workload("repeated", repeated, REPEATED_CLIENTS, duration_s, ("GET",), revalidate=True))
+    workloads.append(
+        Workload("repeated", repeated, REPEATED_CLIENTS, duration_s, ("GET",), revalidate=True, unique=False)
+    )
     workloads.append(Workload("selective+heavy", selective, CONTENTION_CLIENTS, duration_s, background=heavy))
     return workloads

@@ -228,6 +228,23 @@ def _expected(
         server.stop()
 
 
+def _server_costs(report: Report) -> list[dict[str, Any]]:
+    """Start-up time and memory after load of every measured contender, per size, for the cost table."""
+    out = []
+    for size in report["sizes"]:
+        for c in size["contenders"]:
+            if c["status"] == "measured":
+                out.append({
+                    "size": size["size"],
+                    "contender": c["name"],
+                    "startup_s": c["startup_s"],
+                    "prepare_s": c.get("prepare_s"),
+                    "memory_after_load_mib": c["memory_after_load_mib"],
+                    "memory_after_load_pss_mib": c["memory_after_load_pss_mib"],
+                })  # fmt: skip
+    return out
+
+
 def run_bench(args: argparse.Namespace) -> int:
     """Run the whole benchmark and write ``results.json`` and ``table.md`` to ``--out``."""
     _check_args(args)
@@ -253,7 +270,8 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.costs:
         from kg.bench.costs import measure_costs
 
-        report["costs"] = measure_costs(sorted(args.sizes), args.out / "data", args.seed)
+        report["costs"] = measure_costs(sorted(args.sizes), args.out / "data", args.cost_limit)
+        report["costs"]["servers"] = _server_costs(report)
     if "mkg" in args.contenders:
         report["targets"] = evaluate_targets(report)
     write_json(report, results)

@@ -9,9 +9,15 @@ from pathlib import Path
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``query`` subcommand."""
     p = sub.add_parser("query", help="run a stored or ad-hoc SPARQL query against the release")
-    p.add_argument("query", help="a stored query name (see `mkg query --list`), a .rq path, or SPARQL text")
+    p.add_argument("query", nargs="?", help="a stored query name (see `mkg query --list`), a .rq path, or SPARQL text")
     p.add_argument("--release", type=Path, default=Path("build/release"), help="release folder")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="bind ?_NAME")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bind parameter NAME (?_NAME_type) to VALUE; IRIs may be CURIEs such as mkg:Bone",
+    )
     p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
     p.add_argument("--list", action="store_true", help="list the stored queries and exit")
     p.set_defaults(func=_run)

@@ -1,0 +1,216 @@
+"""Build-side costs against KG size: parsing, SHACL validation, reasoning, inference and release writing.
+
+The build (``kg.build``) reads curated tables, which a synthetic KG does not have, so each step is timed
+on the synthetic release's own graphs, the way the build calls it: ``kg.shacl.validate`` on the union,
+``kg.reason.classify`` on ontology plus asserted facts, ``kg.infer.inferred_graph`` on its answer, and
+``kg.build.write_release`` for every release file. The steps run in a child process
+(``python -m kg.bench.costs FOLDER STEPS``) that prints one JSON line per step; the parent enforces a
+time limit per step, so a step that grows worse than linearly is reported as "over the limit" instead
+of stalling the benchmark, and the remaining steps run in a fresh child. A step whose module is
+missing or fails is reported with its error, never silently left out.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import resource
+import selectors
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from kg.bench.options import format_size
+
+__all__ = ["STEPS", "growth_exponent", "measure_costs"]
+
+STEPS = ("parse", "shacl", "reason", "infer", "write")
+
+
+class _State:
+    """Graphs and results shared by the steps of one child process."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.graphs: dict[str, Any] = {}
+        self.shacl: Any = None
+        self.classification: Any = None
+
+
+def _parse(state: _State) -> str:
+    from rdflib import Dataset, Graph, URIRef
+
+    from kg.bench.vocab import GRAPHS
+
+    ds = Dataset()
+    ds.parse(state.folder / "kg.nq", format="nquads")
+    for name, graph_iri in GRAPHS.items():
+        graph = Graph()
+        for triple in ds.graph(URIRef(graph_iri)):
+            graph.add(triple)
+        state.graphs[name] = graph
+    return f"{len(ds)} quads"
+
+
+def _union(state: _State) -> Any:
+    from rdflib import Graph
+
+    union = Graph()
+    for graph in state.graphs.values():
+        for triple in graph:
+            union.add(triple)
+    return union
+
+
+def _shacl(state: _State) -> str:
+    from kg.shacl import validate
+
+    state.shacl = validate(_union(state))
+    return f"{len(state.shacl.violations)} violations, {len(state.shacl.warnings)} warnings"
+
+
+def _reason(state: _State) -> str:
+    from kg.reason import classify
+
+    state.classification = classify(state.graphs["ontology"], state.graphs["asserted"])
+    sizes = {k: len(getattr(state.classification, k, ())) for k in ("subclass_of", "types", "subproperty_of")}
+    return ", ".join(f"{v} {k}" for k, v in sizes.items())
+
+
+def _infer(state: _State) -> str:
+    from kg.infer import inferred_graph
+
+    if state.classification is None:
+        raise RuntimeError("needs the reason step's answer, which is missing")
+    inferred = inferred_graph(state.graphs["ontology"], state.graphs["asserted"], state.classification)
+    return f"{len(inferred)} inferred triples"
+
+
+def _write(state: _State) -> str:
+    from kg.bench.vocab import VERSION
+    from kg.build import Built, write_release
+
+    if state.shacl is None:
+        raise RuntimeError("needs the shacl step's report, which is missing")
+    g = state.graphs
+    built = Built(g["ontology"], g["asserted"], g["inferred"], g["provenance"], state.shacl, "", VERSION)
+    with tempfile.TemporaryDirectory(prefix="mkg-bench-write-") as tmp:
+        out = write_release(built, Path(tmp) / "release")
+        size = sum(p.stat().st_size for p in out.iterdir())
+    return f"{size / 2**20:.0f} MiB of release files"
+
+
+_RUNNERS: dict[str, Callable[[_State], str]] = {
+    "parse": _parse,
+    "shacl": _shacl,
+    "reason": _reason,
+    "infer": _infer,
+    "write": _write,
+}
+
+
+def _child(folder: Path, steps: Sequence[str]) -> None:
+    """Run ``steps`` (parsing first, always) and print one JSON line per step."""
+    state = _State(folder)
+    for step in ["parse", *[s for s in steps if s != "parse"]]:
+        began = time.monotonic()
+        try:
+            detail = _RUNNERS[step](state)
+            record: dict[str, Any] = {"step": step, "seconds": round(time.monotonic() - began, 3), "detail": detail}
+        except Exception as err:  # report every failure of the measured code, whatever it is
+            record = {"step": step, "error": f"{type(err).__name__}: {str(err)[:500]}"}
+        record["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        print(json.dumps(record), flush=True)
+
+
+def _run_steps(folder: Path, steps: list[str], limit_s: float) -> dict[str, dict[str, Any]]:
+    """Run the steps in child processes, each step (parsing too) limited to ``limit_s`` seconds."""
+    results: dict[str, dict[str, Any]] = {}
+    remaining = list(steps)
+    while remaining:
+        cmd = [sys.executable, "-m", "kg.bench.costs", str(folder), ",".join(remaining)]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        current = "parse"  # the child always parses first, then runs the remaining steps in order
+        try:
+            for line in _lines(proc, limit_s):
+                record = json.loads(line)
+                step = record.pop("step")
+                results.setdefault(step, record)
+                if step in remaining:
+                    remaining.remove(step)
+                current = next((s for s in remaining if s != "parse"), "")
+            if current:
+                if proc.poll() is None:
+                    results[current] = {"over_limit_s": limit_s}
+                else:
+                    results[current] = {"error": f"the measuring process exited with status {proc.returncode}"}
+                if current == "parse":
+                    remaining.clear()
+                elif current in remaining:
+                    remaining.remove(current)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+    return results
+
+
+def _lines(proc: subprocess.Popen[str], limit_s: float) -> Iterator[str]:
+    """Yield the child's lines until it ends, or until ``limit_s`` passes with no new line."""
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + limit_s
+        while (wait := deadline - time.monotonic()) > 0:
+            if not sel.select(timeout=min(wait, 1.0)):
+                if proc.poll() is not None:
+                    return
+                continue
+            line = proc.stdout.readline()
+            if not line:
+                return
+            yield line
+            deadline = time.monotonic() + limit_s
+
+
+def growth_exponent(n1: int, t1: float | None, n2: int, t2: float | None) -> float | None:
+    """The k in time ~ size^k between two sizes; 1.0 is linear growth."""
+    if not t1 or not t2 or n1 == n2:
+        return None
+    return round(math.log(t2 / t1) / math.log(n2 / n1), 2)
+
+
+def measure_costs(sizes: Sequence[int], data_dir: Path, limit_s: float) -> dict[str, Any]:
+    """Time every step at every size whose KG the server benchmark generated under ``data_dir``."""
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for size in sizes:
+        folder = data_dir / format_size(size)
+        if not (folder / "kg.nq").exists():
+            notes.append(f"{format_size(size)}: no generated KG at {folder}")
+            continue
+        print(f"== costs at {format_size(size)} ...", file=sys.stderr, flush=True)
+        results = _run_steps(folder, list(STEPS), limit_s)
+        seconds = {s: r.get("seconds") for s, r in results.items()}
+        rows.append({"size": format_size(size), "triples": size, "seconds": seconds, "steps": results})
+        for step, r in results.items():
+            if "error" in r:
+                notes.append(f"{format_size(size)} {step}: not measured: {r['error'][:300]}")
+            elif "over_limit_s" in r:
+                notes.append(f"{format_size(size)} {step}: stopped after {limit_s:g} s (over the per-step limit)")
+    growth = {}
+    if len(rows) >= 2:
+        a, b = rows[-2], rows[-1]
+        for step in STEPS:
+            growth[step] = growth_exponent(a["triples"], a["seconds"].get(step), b["triples"], b["seconds"].get(step))
+    return {"steps": list(STEPS), "limit_s": limit_s, "rows": rows, "growth_exponent": growth, "notes": notes}
+
+
+if __name__ == "__main__":
+    _child(Path(sys.argv[1]), sys.argv[2].split(","))

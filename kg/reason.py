@@ -1,0 +1,353 @@
+"""The reasoner step: prove the ontology consistent and compute what follows from it.
+
+HermiT runs through owlready2's ``sync_reasoner_hermit`` on a fresh, private ``World`` (never the
+default world), loaded from N-Triples written by rdflib, because owlready2 does not read Turtle.
+``owl:imports`` triples are dropped before loading, so nothing is ever fetched from the network.
+
+Pellet is owlready2's bundled Pellet 2.3.1, but it is started here rather than through
+``sync_reasoner_pellet``: that function forces Pellet's Jena loader, and owlready2 0.51 ships patched
+Jena classes compiled for Java 25 (class file version 69), which fail on the Java 17 of Debian 12
+with ``UnsupportedClassVersionError``. The same jars with Pellet's OWL API loader (reading RDF/XML)
+run on Java 17 and print the same class tree owlready2 parses.
+
+Both reasoners need Java. When ``java`` is missing this module raises :class:`JavaNotFoundError`
+instead of skipping: reasoning never passes silently.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Literal, TypeGuard
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.util import guess_format
+
+from kg.errors import UserError
+
+__all__ = [
+    "ConsistencyReport",
+    "InconsistentOntologyError",
+    "Inferences",
+    "JavaNotFoundError",
+    "ReasonerFailedError",
+    "ReasoningError",
+    "Triple",
+    "UnsatisfiableClassesError",
+    "check_consistency",
+    "classify",
+    "load_graph",
+]
+
+Reasoner = Literal["hermit", "pellet"]
+Triple = tuple[URIRef, URIRef, URIRef]
+
+_TIMEOUT_SECONDS = 1800
+_BUILT_IN = (str(RDF), str(RDFS), str(OWL), str(XSD))
+_PELLET_NOTHING = str(OWL.Nothing)
+
+
+class ReasoningError(UserError):
+    """Reasoning could not give an answer the build may use."""
+
+
+class JavaNotFoundError(ReasoningError):
+    """``java`` is not installed: HermiT and Pellet are Java programs."""
+
+
+class ReasonerFailedError(ReasoningError):
+    """The reasoner crashed or refused the input (e.g. an unsupported datatype); carries its output."""
+
+
+class InconsistentOntologyError(ReasoningError):
+    """The ontology (with its facts) has no model; ``explanation`` lists the axioms that clash."""
+
+    def __init__(self, reasoner: str, explanation: str = "") -> None:
+        self.reasoner = reasoner
+        self.explanation = explanation
+        detail = f":\n{explanation}" if explanation else " (the reasoner gave no explanation)"
+        super().__init__(f"{reasoner} found the ontology inconsistent{detail}")
+
+
+class UnsatisfiableClassesError(ReasoningError):
+    """Some classes can have no members: a modelling error every inference about them would hide."""
+
+    def __init__(self, reasoner: str, classes: Iterable[str], explanation: str = "") -> None:
+        self.reasoner = reasoner
+        self.classes = sorted(classes)
+        detail = f"\n{explanation}" if explanation else ""
+        super().__init__(f"{reasoner} found unsatisfiable classes: {', '.join(self.classes)}{detail}")
+
+
+@dataclass(frozen=True)
+class ConsistencyReport:
+    """One reasoner's verdict on a set of ontology files."""
+
+    reasoner: str
+    consistent: bool
+    unsatisfiable_classes: list[str] = field(default_factory=list)
+    explanation: str = ""
+    ignored_imports: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Consistent and without unsatisfiable classes."""
+        return self.consistent and not self.unsatisfiable_classes
+
+    def raise_for_problems(self) -> None:
+        """Raise the matching :class:`ReasoningError` unless :attr:`ok`."""
+        if not self.consistent:
+            raise InconsistentOntologyError(self.reasoner, self.explanation)
+        if self.unsatisfiable_classes:
+            raise UnsatisfiableClassesError(self.reasoner, self.unsatisfiable_classes, self.explanation)
+
+
+@dataclass(frozen=True)
+class Inferences:
+    """What HermiT entails, as closures (asserted facts included; reflexive pairs and owl:Thing left out).
+
+    * ``subclass_of``: ``(A, rdfs:subClassOf, B)`` between named classes, transitively closed;
+    * ``types``: ``(i, rdf:type, C)`` for named individuals and named classes, closed upwards;
+    * ``subproperty_of``: ``(p, rdfs:subPropertyOf, q)`` between named object properties, closed.
+    """
+
+    subclass_of: frozenset[Triple]
+    types: frozenset[Triple]
+    subproperty_of: frozenset[Triple]
+
+    def triples(self) -> list[Triple]:
+        """All inferred triples in one sorted list (stable across runs)."""
+        return sorted(self.subclass_of | self.types | self.subproperty_of)
+
+
+# -- input --------------------------------------------------------------------------------------
+
+
+def load_graph(paths: Iterable[Path]) -> Graph:
+    """Parse and merge ontology files (Turtle, RDF/XML, N-Triples, ...), naming the file that fails."""
+    graph = Graph()
+    for path in paths:
+        fmt = guess_format(str(path)) or ("xml" if path.suffix in (".owl", ".rdf") else None)
+        if fmt is None:
+            raise UserError("cannot tell the RDF format from the file name", path=path)
+        try:
+            graph.parse(path, format=fmt)
+        except FileNotFoundError as err:
+            raise UserError("file not found", path=path) from err
+        except Exception as err:  # rdflib raises many unrelated types for bad syntax
+            raise UserError(f"cannot parse as {fmt}: {err}", path=path) from err
+    return graph
+
+
+def _without_imports(graph: Graph) -> tuple[Graph, list[str]]:
+    imports = sorted(str(o) for o in graph.objects(None, OWL.imports))
+    if not imports:
+        return graph, []
+    copy = Graph()
+    for triple in graph:
+        if triple[1] != OWL.imports:
+            copy.add(triple)
+    return copy, imports
+
+
+def _java() -> str:
+    import owlready2
+
+    java = shutil.which(owlready2.JAVA_EXE)
+    if java is None:
+        raise JavaNotFoundError(
+            f"Java is required for reasoning (HermiT and Pellet are Java programs) but "
+            f"`{owlready2.JAVA_EXE}` was not found on PATH; install a Java runtime "
+            "(Debian: apt-get install default-jre-headless)"
+        )
+    return java
+
+
+# -- HermiT through owlready2 -------------------------------------------------------------------
+
+
+def _run_hermit(graph: Graph, workdir: Path, *, explain: bool = True) -> Graph:
+    """Reason with HermiT in a private owlready2 World; return the World's triples afterwards."""
+    import owlready2
+
+    ntriples = workdir / "reasoner-input.nt"
+    graph.serialize(ntriples, format="nt", encoding="utf-8")
+    world = owlready2.World()
+    try:
+        with ntriples.open("rb") as handle:
+            world.get_ontology("urn:mkg:reasoner-input").load(fileobj=handle, format="ntriples")
+        owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        buffer = BytesIO()
+        world.save(buffer, format="ntriples")
+    except owlready2.OwlReadyInconsistentOntologyError as err:
+        explanation = _pellet_explanation(graph, workdir) if explain else ""
+        raise InconsistentOntologyError("HermiT", explanation) from err
+    except owlready2.OwlReadyJavaError as err:
+        raise ReasonerFailedError(f"HermiT failed: {err}") from err
+    except owlready2.OwlReadyOntologyParsingError as err:
+        raise ReasonerFailedError(f"owlready2 could not load the ontology: {err}") from err
+    finally:
+        world.close()
+    result = Graph()
+    result.parse(data=buffer.getvalue().decode("utf-8"), format="nt")
+    return result
+
+
+def _unsatisfiable(graph: Graph) -> list[str]:
+    found = {s for s in graph.subjects(OWL.equivalentClass, OWL.Nothing)}
+    found |= {o for o in graph.objects(OWL.Nothing, OWL.equivalentClass)}
+    return sorted(str(c) for c in found if isinstance(c, URIRef) and c != OWL.Nothing)
+
+
+# -- Pellet, owlready2's bundled distribution ---------------------------------------------------
+
+
+def _pellet_command(subcommand: str, *args: str) -> list[str]:
+    import owlready2
+    import owlready2.reasoning
+
+    jars = sorted((Path(owlready2.__file__).parent / "pellet").glob("*.jar"))
+    classpath = os.pathsep.join(str(j) for j in jars)
+    return [_java(), f"-Xmx{owlready2.reasoning.JAVA_MEMORY}M", "-cp", classpath, "pellet.Pellet", subcommand, *args]
+
+
+def _write_rdfxml(graph: Graph, workdir: Path) -> Path:
+    path = workdir / "reasoner-input.owl"
+    if not path.exists():
+        graph.serialize(path, format="xml", encoding="utf-8")
+    return path
+
+
+def _pellet_explanation(graph: Graph, workdir: Path, *, unsatisfiable: bool = False) -> str:
+    """Pellet's explanation of an inconsistency (or of every unsatisfiable class), "" if it has none."""
+    what = ["--all-unsat"] if unsatisfiable else []
+    command = _pellet_command("explain", *what, "--ignore-imports", str(_write_rdfxml(graph, workdir)))
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=_TIMEOUT_SECONDS, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return run.stdout.strip() if run.returncode == 0 else ""
+
+
+def _parse_pellet_tree(output: str) -> list[str]:
+    """Unsatisfiable classes from ``pellet classify``: the classes printed as ``= owl:Nothing``."""
+    unsat: set[str] = set()
+    for line in output.splitlines():
+        names = [n.strip() for n in line.split(" - ", 1)[0].split(" = ")]
+        if _PELLET_NOTHING in names:
+            unsat.update(n for n in names if n and n != _PELLET_NOTHING)
+    return sorted(unsat)
+
+
+def _run_pellet(graph: Graph, workdir: Path, *, explain: bool) -> ConsistencyReport:
+    owl = _write_rdfxml(graph, workdir)
+    command = _pellet_command("classify", "--loader", "OWLAPIv3", "--ignore-imports", str(owl))
+    run = subprocess.run(command, capture_output=True, text=True, timeout=_TIMEOUT_SECONDS, check=False)
+    if run.returncode != 0:
+        if "Ontology is inconsistent" in run.stderr + run.stdout:
+            return ConsistencyReport("Pellet", False, [], _pellet_explanation(graph, workdir) if explain else "")
+        raise ReasonerFailedError(f"Pellet failed (exit {run.returncode}):\n{run.stderr or run.stdout}")
+    unsat = _parse_pellet_tree(run.stdout)
+    explanation = _pellet_explanation(graph, workdir, unsatisfiable=True) if unsat and explain else ""
+    return ConsistencyReport("Pellet", True, unsat, explanation)
+
+
+# -- public API ---------------------------------------------------------------------------------
+
+
+def check_consistency(ontology_files: list[Path], reasoner: Reasoner, *, explain: bool = True) -> ConsistencyReport:
+    """Report whether the union of ``ontology_files`` is consistent and which classes are unsatisfiable.
+
+    Inconsistency is reported in the returned report, not raised; call
+    :meth:`ConsistencyReport.raise_for_problems` to turn it into an error. When something is wrong
+    and ``explain`` is true, Pellet's explanation (one more Java run) is attached: HermiT gives none.
+    """
+    if reasoner not in ("hermit", "pellet"):
+        raise ValueError(f"unknown reasoner {reasoner!r}; use 'hermit' or 'pellet'")
+    _java()
+    graph, ignored = _without_imports(load_graph(ontology_files))
+    with tempfile.TemporaryDirectory(prefix="mkg-reason-") as tmp:
+        workdir = Path(tmp)
+        if reasoner == "pellet":
+            report = _run_pellet(graph, workdir, explain=explain)
+        else:
+            try:
+                reasoned = _run_hermit(graph, workdir, explain=explain)
+            except InconsistentOntologyError as err:
+                report = ConsistencyReport("HermiT", False, [], err.explanation)
+            else:
+                unsat = _unsatisfiable(reasoned)
+                explanation = _pellet_explanation(graph, workdir, unsatisfiable=True) if unsat and explain else ""
+                report = ConsistencyReport("HermiT", True, unsat, explanation)
+    return ConsistencyReport(
+        report.reasoner, report.consistent, report.unsatisfiable_classes, report.explanation, ignored
+    )
+
+
+def _closure(edges: Mapping[URIRef, set[URIRef]]) -> dict[URIRef, set[URIRef]]:
+    """Everything reachable from each node (the node itself only if on a cycle)."""
+    reach: dict[URIRef, set[URIRef]] = {}
+    for start in edges:
+        seen: set[URIRef] = set()
+        stack = list(edges[start])
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(edges.get(node, ()))
+        reach[start] = seen
+    return reach
+
+
+def _is_named(node: object) -> TypeGuard[URIRef]:
+    return isinstance(node, URIRef) and not str(node).startswith(_BUILT_IN)
+
+
+def _hierarchy(graph: Graph, sub: URIRef, equivalent: URIRef, keep: set[URIRef] | None) -> dict[URIRef, set[URIRef]]:
+    edges: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for a, b in graph.subject_objects(sub):
+        if _is_named(a) and _is_named(b) and (keep is None or (a in keep and b in keep)):
+            edges[a].add(b)
+    for a, b in graph.subject_objects(equivalent):
+        if _is_named(a) and _is_named(b) and (keep is None or (a in keep and b in keep)):
+            edges[a].add(b)
+            edges[b].add(a)
+    return _closure(edges)
+
+
+def classify(tbox: Graph, abox: Graph) -> Inferences:
+    """Classify ``tbox`` with ``abox`` using HermiT; raise on inconsistency or unsatisfiable classes."""
+    _java()
+    merged = Graph()
+    for triple in tbox:
+        merged.add(triple)
+    for triple in abox:
+        merged.add(triple)
+    merged, _ = _without_imports(merged)
+    with tempfile.TemporaryDirectory(prefix="mkg-reason-") as tmp:
+        reasoned = _run_hermit(merged, Path(tmp))
+        unsat = _unsatisfiable(reasoned)
+        if unsat:
+            explanation = _pellet_explanation(merged, Path(tmp), unsatisfiable=True)
+            raise UnsatisfiableClassesError("HermiT", unsat, explanation)
+
+    supers = _hierarchy(reasoned, RDFS.subClassOf, OWL.equivalentClass, None)
+    subclass_of = {(a, RDFS.subClassOf, b) for a, bs in supers.items() for b in bs if a != b}
+    types: set[Triple] = set()
+    for individual, cls in reasoned.subject_objects(RDF.type):
+        if isinstance(individual, URIRef) and _is_named(cls):
+            for c in {cls, *supers.get(cls, set())}:
+                types.add((individual, RDF.type, c))
+
+    object_properties: set[URIRef] = {p for p in reasoned.subjects(RDF.type, OWL.ObjectProperty) if _is_named(p)}
+    super_properties = _hierarchy(reasoned, RDFS.subPropertyOf, OWL.equivalentProperty, object_properties)
+    subproperty_of = {(p, RDFS.subPropertyOf, q) for p, qs in super_properties.items() for q in qs if p != q}
+    return Inferences(frozenset(subclass_of), frozenset(types), frozenset(subproperty_of))

@@ -1,0 +1,657 @@
+"""The benchmark harness: generator, query mix, answer checking, load driver, memory and report.
+
+No test here asserts a duration: benchmarks print ratios, tests check behaviour. Servers started here
+bind 127.0.0.1 on a free port and are stopped by the test that started them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.server
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pyoxigraph as ox
+import pytest
+
+from kg.bench.answers import Answer, canonical_answer
+from kg.bench.driver import (
+    NOT_MODIFIED,
+    OK,
+    WRONG,
+    Checker,
+    Sample,
+    Workload,
+    WorkloadResult,
+    collect_expected,
+    run_workload,
+)
+from kg.bench.generate import GRAPHS, MKG, SyntheticKG, generate
+from kg.bench.options import add_options, format_size, parse_size, parse_sizes
+from kg.bench.procmem import tree_memory
+from kg.bench.protocol import Endpoint
+from kg.bench.querymix import load_params, load_queries, load_query, variants
+from kg.bench.report import (
+    DOC_BEGIN,
+    DOC_END,
+    add_ratios,
+    evaluate_targets,
+    render_markdown,
+    summarize_run,
+    update_doc,
+    write_json,
+)
+from kg.bench.servers import RunningServer
+from kg.errors import UserError
+
+UNION = {"use_default_graph_as_union": True}
+
+
+@pytest.fixture(scope="module")
+def kg10k(tmp_path_factory: pytest.TempPathFactory) -> SyntheticKG:
+    """A 10k-triple synthetic KG, generated once for the module."""
+    return generate(tmp_path_factory.mktemp("bench") / "10k", 10_000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def store10k(kg10k: SyntheticKG) -> ox.Store:
+    """The 10k KG loaded into pyoxigraph, for answering queries in-process."""
+    store = ox.Store()
+    store.bulk_load(path=str(kg10k.nquads), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _ask(store: ox.Store, query: str) -> bool:
+    return bool(store.query(query, **UNION))
+
+
+def _count(store: ox.Store, query: str) -> int:
+    return int(next(iter(store.query(query, **UNION)))["n"].value)
+
+
+# --- generator ------------------------------------------------------------------------------------------
+
+
+def test_same_seed_and_size_give_byte_identical_files(tmp_path: Path) -> None:
+    """Reproducibility: two runs with one seed and size write the same bytes (benchmarks are comparable)."""
+    a = generate(tmp_path / "a", 5_000, seed=3)
+    b = generate(tmp_path / "b", 5_000, seed=3)
+    for name in ("kg.nq", "release.json", "params.json"):
+        assert (a.folder / name).read_bytes() == (b.folder / name).read_bytes(), name
+
+
+def test_another_seed_gives_another_kg(tmp_path: Path) -> None:
+    """The seed really drives the generator (a constant generator would pass the identity test too)."""
+    a = generate(tmp_path / "a", 5_000, seed=3)
+    b = generate(tmp_path / "b", 5_000, seed=4)
+    assert a.nquads.read_bytes() != b.nquads.read_bytes()
+
+
+def test_generator_output_in_a_subprocess_does_not_depend_on_hash_seed(tmp_path: Path) -> None:
+    """Byte identity must survive PYTHONHASHSEED changes (no set or hash order may reach the output)."""
+    digests = set()
+    for hash_seed, folder in (("1", "x"), ("2", "y")):
+        code = (
+            "import sys; from pathlib import Path; from kg.bench.generate import generate; "
+            "generate(Path(sys.argv[1]), 3000, seed=5)"
+        )
+        env = {"PYTHONHASHSEED": hash_seed, "PATH": ""}
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / folder)], check=True, env=env)
+        digests.add(hashlib.sha256((tmp_path / folder / "kg.nq").read_bytes()).hexdigest())
+    assert len(digests) == 1
+
+
+def test_generated_kg_reaches_its_size_and_its_manifest_tells_the_truth(kg10k: SyntheticKG) -> None:
+    """``release.json`` counts and hashes match the N-Quads, and the size is the one asked for (within 1%)."""
+    manifest = json.loads(kg10k.manifest.read_text())
+    store = ox.Store()
+    store.bulk_load(path=str(kg10k.nquads), format=ox.RdfFormat.N_QUADS)
+    assert len(store) == manifest["triples"] == kg10k.triples
+    assert 10_000 <= kg10k.triples <= 10_100
+    assert set(manifest["graphs"]) == set(GRAPHS.values())
+    for graph, n in manifest["graphs"].items():
+        assert sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))) == n, graph
+    assert manifest["files"]["kg.nq"] == hashlib.sha256(kg10k.nquads.read_bytes()).hexdigest()
+    assert manifest["fingerprint"] == manifest["files"]["kg.nq"]
+    assert manifest["base_iri"] == MKG
+
+
+_PREFIXES = """
+PREFIX mkg: <https://w3id.org/metastasis-kg/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX obo: <http://purl.obolibrary.org/obo/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+
+# (what must hold, an ASK query, the answer it must give)
+_SHAPE = [
+    ("spread associations exist", "ASK { ?f a mkg:SpreadAssociation }", True),
+    ("cutaneous sign associations exist", "ASK { ?f a mkg:CutaneousSignAssociation }", True),
+    (
+        "every spread association is complete",
+        "ASK { ?f a mkg:SpreadAssociation FILTER NOT EXISTS { ?f mkg:subject ?s ; mkg:predicate mkg:spreadsTo ;"
+        " mkg:object ?o ; mkg:spreadKind ?k ; dcterms:source ?src ; mkg:quote ?q ; rdfs:label ?l } }",
+        False,
+    ),
+    (
+        "every statistic has a decimal value",
+        "ASK { ?s a mkg:Statistic FILTER NOT EXISTS { ?s mkg:value ?v FILTER(DATATYPE(?v) = xsd:decimal) } }",
+        False,
+    ),
+    (
+        "every shortcut has an association behind it",
+        "ASK { ?a mkg:spreadsTo ?b FILTER NOT EXISTS { ?f mkg:subject ?a ; mkg:object ?b } }",
+        False,
+    ),
+    (
+        "every association has its shortcut",
+        "ASK { ?f mkg:subject ?a ; mkg:predicate ?p ; mkg:object ?b FILTER NOT EXISTS { ?a ?p ?b } }",
+        False,
+    ),
+    (
+        "site hierarchy is at least 3 deep",
+        "ASK { ?c rdfs:subClassOf/rdfs:subClassOf/rdfs:subClassOf mkg:AnatomicalSite }",
+        True,
+    ),
+    (
+        "the subclass closure is materialized",
+        "ASK { ?c rdfs:subClassOf+ ?a FILTER NOT EXISTS { ?c rdfs:subClassOf ?a } }",
+        False,
+    ),
+    (
+        "the closure lives in the inferred graph",
+        "ASK { GRAPH <https://w3id.org/metastasis-kg/graph/inferred> { ?c rdfs:subClassOf ?a } }",
+        True,
+    ),
+    (
+        "every class has a label and a definition",
+        "ASK { ?c a owl:Class FILTER NOT EXISTS { ?c rdfs:label ?l ; obo:IAO_0000115 ?d } }",
+        False,
+    ),
+    (
+        "every association is reified in the inferred graph and traced to its table row",
+        "ASK { ?f mkg:subject ?s FILTER NOT EXISTS { GRAPH <https://w3id.org/metastasis-kg/graph/inferred> "
+        "{ ?f rdf:subject ?s ; a mkg:Association } GRAPH <https://w3id.org/metastasis-kg/graph/provenance> "
+        "{ ?f mkg:curatedFrom ?row ; prov:wasDerivedFrom ?src } } }",
+        False,
+    ),
+    (
+        "sources have titles in the provenance graph",
+        "ASK { GRAPH <https://w3id.org/metastasis-kg/graph/provenance> { ?s dcterms:title ?t } }",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "query", "answer"), _SHAPE, ids=[s[0] for s in _SHAPE])
+def test_generated_kg_has_the_shape_of_a_release(store10k: ox.Store, what: str, query: str, answer: bool) -> None:
+    """Associations, statistics, hierarchies, closure, shortcuts and provenance are there and consistent."""
+    assert _ask(store10k, _PREFIXES + query) is answer, what
+
+
+def test_generator_refuses_a_size_too_small_to_hold_the_shape(tmp_path: Path) -> None:
+    """A clear error naming the option, and nothing written."""
+    with pytest.raises(UserError, match="--sizes"):
+        generate(tmp_path / "tiny", 50)
+    assert not (tmp_path / "tiny").exists()
+
+
+# --- query mix ------------------------------------------------------------------------------------------
+
+
+def test_query_mix_covers_the_issue_and_has_both_mixes() -> None:
+    """At least 12 queries, both mixes, and every kind of question the issue lists."""
+    queries = load_queries()
+    assert len(queries) >= 12
+    assert {q.mix for q in queries} == {"interactive", "analytic"}
+    tags = {t for q in queries for t in q.tags}
+    for needed in (
+        "lookup",
+        "property-path",
+        "aggregate",
+        "optional",
+        "filter",
+        "text-search",
+        "describe",
+        "construct",
+        "order-limit",
+        "named-graphs",
+        "dataset",
+    ):
+        assert needed in tags, needed
+    assert {q.form for q in queries} == {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+
+
+def test_every_query_of_the_mix_answers_something_on_a_10k_kg(kg10k: SyntheticKG, store10k: ox.Store) -> None:
+    """Each query parses, every bound variant runs, and at least one variant of each has a non-empty answer."""
+    rows = load_params(kg10k.params)
+    largest: dict[str, int] = {}
+    for v in variants(load_queries(), rows):
+        dataset = [ox.NamedNode(u) for k, u in v.query.protocol if k == "default-graph-uri"]
+        result = store10k.query(v.text, **({"default_graph": dataset} if dataset else UNION))
+        size = int(bool(result)) if isinstance(result, ox.QueryBoolean) else len(list(result))
+        largest[v.query.name] = max(largest.get(v.query.name, 0), size)
+    assert set(largest) == {q.name for q in load_queries()}
+    empty = [name for name, size in largest.items() if size == 0]
+    assert not empty, f"queries with no answer on any parameter row: {empty}"
+
+
+def test_query_without_summary_or_mix_is_refused_with_its_file_name(tmp_path: Path) -> None:
+    """A broken query file is named in the error, so an editor knows what to fix."""
+    bad = tmp_path / "no-summary.rq"
+    bad.write_text("#+ tags:\n#+   - interactive\nASK {}\n")
+    with pytest.raises(UserError, match=r"no-summary\.rq.*summary"):
+        load_query(bad)
+    bad.write_text("#+ summary: x\n#+ tags:\n#+   - lookup\nASK {}\n")
+    with pytest.raises(UserError, match="interactive, analytic"):
+        load_query(bad)
+
+
+def test_parameters_are_substituted_only_as_one_rdf_term(tmp_path: Path) -> None:
+    """A value that is not one IRI or literal (an injection attempt) is refused, never spliced in."""
+    path = tmp_path / "q.rq"
+    path.write_text("#+ summary: s\n#+ tags:\n#+   - interactive\nSELECT * { ?_x ?p ?o }\n")
+    query = load_query(path)
+    assert query.bind({"x": "<https://w3id.org/metastasis-kg/A>"}) == (
+        "#+ summary: s\n#+ tags:\n#+   - interactive\nSELECT * { <https://w3id.org/metastasis-kg/A> ?p ?o }\n"
+    )
+    with pytest.raises(UserError, match="not one N-Triples term"):
+        query.bind({"x": "<a> ?p ?o } DELETE WHERE { ?s ?p ?o"})
+    with pytest.raises(UserError, match=r"no value for parameter \?_x"):
+        query.bind({})
+
+
+# --- answers --------------------------------------------------------------------------------------------
+
+
+def _json(rows: list[dict[str, dict[str, str]]]) -> bytes:
+    return json.dumps({"head": {"vars": ["a", "b"]}, "results": {"bindings": rows}}).encode()
+
+
+def test_equal_answers_written_differently_compare_equal() -> None:
+    """Key order, number spelling, language-tag case and xsd:string spelling do not make an answer wrong."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    uri = {"type": "uri", "value": "u:1"}
+    one = _json(
+        [
+            {"a": {"type": "literal", "value": "2.50", "datatype": xsd + "decimal"}, "b": uri},
+            {"a": {"type": "literal", "value": "x", "xml:lang": "EN"}, "b": {"type": "literal", "value": "s"}},
+        ]
+    )
+    string = {"type": "literal", "value": "s", "datatype": xsd + "string"}
+    two = _json(
+        [
+            {"b": string, "a": {"type": "literal", "value": "x", "xml:lang": "en"}},
+            {"b": uri, "a": {"type": "literal", "value": "2.5E0", "datatype": xsd + "double"}},
+        ]
+    )
+    assert canonical_answer(one, graph=False, ordered=False) == canonical_answer(two, graph=False, ordered=False)
+    # ... but where ORDER BY fixes the order, a different order is a different answer.
+    assert canonical_answer(one, graph=False, ordered=True) != canonical_answer(two, graph=False, ordered=True)
+
+
+def test_different_values_and_duplicates_make_an_answer_wrong() -> None:
+    """A changed value or a lost duplicate row (answers are multisets) is detected."""
+    row = {"a": {"type": "uri", "value": "u:1"}}
+    base = canonical_answer(_json([row, row]), graph=False, ordered=False)
+    assert base != canonical_answer(_json([row]), graph=False, ordered=False)
+    assert base != canonical_answer(_json([row, {"a": {"type": "uri", "value": "u:2"}}]), graph=False, ordered=False)
+    assert canonical_answer(b'{"boolean": true}', graph=False, ordered=False) == Answer("boolean", True, 1)
+
+
+def test_graph_answers_compare_as_sets_of_triples() -> None:
+    """Triple order and escapes differ between servers; the triples themselves must not."""
+    a = b'<u:s> <u:p> "caf\\u00E9" .\n<u:s> <u:p> <u:o> .\n'
+    b = '<u:s> <u:p> <u:o> .\n<u:s> <u:p> "café" .\n'.encode()
+    c = b"<u:s> <u:p> <u:o> .\n"
+    assert canonical_answer(a, graph=True, ordered=False) == canonical_answer(b, graph=True, ordered=False)
+    assert canonical_answer(a, graph=True, ordered=False) != canonical_answer(c, graph=True, ordered=False)
+
+
+# --- the load driver against honest and lying servers ---------------------------------------------------
+
+
+class _Sparql(http.server.ThreadingHTTPServer):
+    """A tiny SPARQL endpoint on loopback answering from pyoxigraph, honestly or not."""
+
+    daemon_threads = True
+
+    def __init__(self, store: ox.Store, lie: bool = False, etags: bool = False, bogus_304: bool = False) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.store, self.lie, self.etags, self.bogus_304 = store, lie, etags, bogus_304
+        self.received: list[str] = []
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _Sparql
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+    def do_GET(self) -> None:
+        params = parse_qs(urlsplit(self.path).query)
+        self._answer(params["query"][0], params.get("default-graph-uri", []))
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        params = parse_qs(urlsplit(self.path).query)
+        if self.headers["Content-Type"] == "application/sparql-query":
+            self._answer(body, params.get("default-graph-uri", []))
+        else:
+            form = parse_qs(body)
+            self._answer(form["query"][0], form.get("default-graph-uri", []))
+
+    def _answer(self, query: str, default_graphs: list[str]) -> None:
+        srv = self.server
+        srv.received.append(query)
+        etag = '"' + hashlib.sha256(query.encode()).hexdigest()[:16] + '"'
+        if srv.bogus_304 or (srv.etags and self.headers.get("If-None-Match") == etag):
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        graphs = [ox.NamedNode(g) for g in default_graphs]
+        result = srv.store.query(query, **({"default_graph": graphs} if graphs else UNION))
+        if isinstance(result, ox.QueryTriples):
+            body = ox.serialize(list(result), format=ox.RdfFormat.N_TRIPLES) or b""
+            if srv.lie:
+                body += b"<https://example.org/made-up> <https://example.org/p> <https://example.org/o> .\n"
+        elif isinstance(result, ox.QueryBoolean):
+            body = json.dumps({"head": {}, "boolean": bool(result) != srv.lie}).encode()
+        else:
+            body = result.serialize(format=ox.QueryResultsFormat.JSON) or b""
+            if srv.lie:
+                body = _json([{"a": {"type": "literal", "value": "made up"}}])
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        if srv.etags:
+            self.send_header("ETag", etag)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def serve() -> Iterator[object]:
+    """Start tiny SPARQL servers on loopback and shut every one down after the test."""
+    started: list[_Sparql] = []
+
+    def start(store: ox.Store, **kw: bool) -> Endpoint:
+        srv = _Sparql(store, **kw)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        started.append(srv)
+        return Endpoint("127.0.0.1", srv.server_address[1], "/sparql")
+
+    start.servers = started  # type: ignore[attr-defined]
+
+    yield start
+    for srv in started:
+        srv.shutdown()
+        srv.server_close()
+
+
+def _checker(kg: SyntheticKG, reference: Endpoint) -> tuple[Checker, list]:
+    vs = variants(load_queries(), load_params(kg.params))
+    return Checker(collect_expected(reference, vs, timeout=60)), vs
+
+
+def test_driver_counts_right_answers_as_throughput(kg10k: SyntheticKG, store10k: ox.Store, serve) -> None:
+    """An honest server's answers all pass the check by GET, form POST and direct POST."""
+    honest = serve(store10k)
+    checker, vs = _checker(kg10k, honest)
+    result = run_workload(honest, Workload("mixed", vs, 2, 0.5), checker, timeout=10)
+    counts = result.counts()
+    assert counts[OK] > 0 and counts[WRONG] == 0, result.details
+    assert result.throughput() > 0
+
+
+def test_driver_catches_a_lying_server_and_gives_it_no_throughput(
+    kg10k: SyntheticKG, store10k: ox.Store, serve
+) -> None:
+    """A fast server that answers wrongly wins nothing: every answer is wrong and throughput is zero."""
+    checker, vs = _checker(kg10k, serve(store10k))
+    liar = serve(store10k, lie=True)
+    result = run_workload(liar, Workload("mixed", vs, 2, 0.5), checker, timeout=10)
+    counts = result.counts()
+    assert counts[WRONG] > 0 and counts[OK] == 0
+    assert result.throughput() == 0
+    assert result.details and "expected" in " ".join(result.details)
+
+
+def test_revalidated_304_counts_only_when_the_client_sent_its_etag(
+    kg10k: SyntheticKG, store10k: ox.Store, serve
+) -> None:
+    """A 304 answering If-None-Match is a right answer; a 304 to a request without it is a wrong one."""
+    checker, vs = _checker(kg10k, serve(store10k))
+    repeated = [v for v in vs if v.index == 0][:3]
+    caching = serve(store10k, etags=True)
+    result = run_workload(
+        caching, Workload("repeated", repeated, 2, 0.5, ("GET",), revalidate=True, unique=False), checker, timeout=10
+    )
+    assert result.counts()[NOT_MODIFIED] > 0 and result.counts()[WRONG] == 0
+    cheat = serve(store10k, bogus_304=True)
+    result = run_workload(
+        cheat, Workload("repeated", repeated, 2, 0.3, ("GET",), revalidate=True, unique=False), checker, timeout=10
+    )
+    assert result.counts()[WRONG] > 0 and result.counts()[NOT_MODIFIED] == 0
+
+
+def test_a_server_that_never_answers_gives_timeouts_not_a_hang(tmp_path: Path) -> None:
+    """The driver stops by itself: a request to a silent server times out and the run ends."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        endpoint = Endpoint("127.0.0.1", silent.getsockname()[1], "/sparql")
+        query = load_queries()[0]
+        v = variants([query], [dict.fromkeys(query.params, "<https://w3id.org/metastasis-kg/A>")])[0]
+        checker = Checker({v.key: Answer("boolean", True, 1)})
+        result = run_workload(endpoint, Workload("selective", [v], 1, 0.1), checker, timeout=0.5)
+    assert result.counts()["timeout"] >= 1 and result.throughput() == 0
+
+
+# --- process memory and stopping ------------------------------------------------------------------------
+
+_PARENT = """
+import subprocess, sys, time
+hog = "import time; x = bytearray(60_000_000); x[::4096] = b'1' * len(x[::4096]); time.sleep(60)"
+child = subprocess.Popen([sys.executable, "-c", hog])
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_memory_includes_child_processes_and_stop_ends_the_whole_group(tmp_path: Path) -> None:
+    """A forking server's workers count toward its memory, and stopping it leaves no worker behind."""
+    proc = subprocess.Popen([sys.executable, "-c", _PARENT], stdout=subprocess.PIPE, start_new_session=True)
+    server = RunningServer("forker", proc, Endpoint("127.0.0.1", 1, "/"), tmp_path / "log")
+    try:
+        assert proc.stdout is not None
+        child = int(proc.stdout.readline())
+        for _ in range(200):
+            mem = tree_memory(proc.pid)
+            if mem.processes == 2 and mem.rss > 60_000_000:
+                break
+            time.sleep(0.05)
+        assert mem.processes == 2
+        assert mem.rss > 60_000_000 and mem.peak >= mem.rss and mem.pss > 0
+    finally:
+        server.stop()
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert proc.poll() is not None
+    for _ in range(100):
+        if not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the child process outlived stop()")
+
+
+# --- report ---------------------------------------------------------------------------------------------
+
+
+def _result(workload: str, clients: int, n_ok: int, latency: float, wrong: int = 0) -> WorkloadResult:
+    samples = [Sample("q", latency, OK) for _ in range(n_ok)] + [Sample("q", latency, WRONG) for _ in range(wrong)]
+    return WorkloadResult(workload, clients, 1.0, samples, ["q#0 (GET): expected 1 rows, got 2"] if wrong else [])
+
+
+def _entry(name: str, factor: float, wrong: int = 0) -> dict:
+    runs = [
+        summarize_run(_result("mixed", 4, int(100 * factor), 0.01 / factor, wrong), 1.0),
+        summarize_run(_result("selective", 16, int(300 * factor), 0.002), 1.0),
+        summarize_run(_result("repeated", 4, int(50 * factor), 0.002), 1.0),
+        summarize_run(_result("selective+heavy", 4, 100, 0.05), 1.0),
+    ]
+    return {
+        "name": name,
+        "label": name,
+        "status": "measured",
+        "startup_s": 2.0 / factor,
+        "memory_after_load_mib": 100.0,
+        "memory_after_load_pss_mib": 90.0,
+        "memory_peak_mib": 120.0,
+        "runs": runs,
+    }
+
+
+def _report() -> dict:
+    skipped = {"name": "rdflib-endpoint", "label": "r", "status": "skipped", "reason": "too big"}
+    size = {
+        "size": "1M",
+        "target_triples": 1_000_000,
+        "triples": 1_000_004,
+        "seed": 1,
+        "reference": "oxigraph-memory",
+        "contenders": [_entry("oxigraph-memory", 1.0), _entry("mkg", 2.0, wrong=1), skipped],
+    }
+    add_ratios(size)
+    machine = {"cpu": "cpu", "cores": 2, "memory_gib": 24, "os": "linux", "python": "3.11", "packages": {}}
+    options = {"duration_s": 1.0, "timeout_s": 30.0, "concurrency": [4, 16]}
+    report = {"schema": 1, "started": "now", "machine": machine, "options": options, "sizes": [size]}
+    report["targets"] = evaluate_targets(report)
+    return report
+
+
+def test_report_gives_ratios_to_the_reference_and_checks_the_targets(tmp_path: Path) -> None:
+    """Ratios divide by the reference of the same run; wrong answers fail the correctness target."""
+    report = _report()
+    mkg = report["sizes"][0]["contenders"][1]
+    mixed = next(r for r in mkg["runs"] if r["workload"] == "mixed")
+    assert mixed["ratio"]["throughput"] == pytest.approx(2.0)
+    assert mkg["ratio"]["startup"] == pytest.approx(0.5)
+    targets = {t["target"]: t for t in report["targets"]}
+    assert targets["no wrong answers"]["met"] is False
+    assert targets["repeated queries (If-None-Match): throughput >= 5x reference"]["met"] is False
+    assert targets["selective p95 while one heavy query runs < 100 ms"]["met"] is True
+    path = tmp_path / "out" / "results.json"
+    write_json(report, path)
+    loaded = json.loads(path.read_text())
+    assert loaded["sizes"][0]["contenders"][2]["status"] == "skipped"
+    assert set(mixed) >= {"throughput_qps", "latency_ms", "per_query", "counts", "ratio", "details"}
+    assert set(mixed["per_query"]["q"]) == {"n", "median_ms", "p95_ms", "wrong", "errors", "timeouts"}
+
+
+def test_markdown_table_shows_reference_absolute_and_others_as_ratios(tmp_path: Path) -> None:
+    """The reference row carries q/s; the contender row carries ratios; the doc is updated between markers."""
+    text = render_markdown(_report())
+    assert "| oxigraph-memory (reference) |" in text and "q/s" in text
+    assert "2.00x" in text and "skipped: too big" in text
+    doc = tmp_path / "BENCHMARKS.md"
+    doc.write_text(f"# Title\n\nkept\n\n{DOC_BEGIN}\nold table\n{DOC_END}\n\nalso kept\n")
+    update_doc(doc, text)
+    updated = doc.read_text()
+    assert "old table" not in updated and "kept" in updated and "also kept" in updated and "2.00x" in updated
+    doc.write_text("no markers here\n")
+    with pytest.raises(UserError, match="markers"):
+        update_doc(doc, text)
+
+
+# --- options --------------------------------------------------------------------------------------------
+
+
+def test_sizes_read_like_the_issue_writes_them() -> None:
+    """``10k,100k,1M,10M`` are the sizes the issue names; labels round-trip."""
+    assert parse_sizes("10k,100k,1M,10M") == [10_000, 100_000, 1_000_000, 10_000_000]
+    assert parse_size("2500") == 2500 and format_size(1_000_000) == "1M" and format_size(100_000) == "100k"
+    parser = argparse.ArgumentParser()
+    add_options(parser)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--sizes", "ten"])
+
+
+# --- end to end -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_mkg_bench_end_to_end_against_the_reference(tmp_path: Path) -> None:
+    """``mkg bench`` generates, starts the reference Oxigraph server, drives every workload and writes JSON."""
+    from kg.cli import main
+
+    out = tmp_path / "bench"
+    code = main(
+        [
+            "bench",
+            "--sizes",
+            "2k",
+            "--contenders",
+            "oxigraph-memory",
+            "--concurrency",
+            "1",
+            "--duration",
+            "0.2",
+            "--no-costs",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    report = json.loads((out / "results.json").read_text())
+    (size,) = report["sizes"]
+    (ref,) = size["contenders"]
+    assert ref["status"] == "measured", ref.get("reason")
+    assert {r["workload"] for r in ref["runs"]} == {"selective", "mixed", "repeated", "selective+heavy"}
+    assert all(r["counts"]["wrong"] == 0 and r["counts"]["ok"] > 0 for r in ref["runs"])
+    assert ref["memory_after_load_mib"] > 0 and ref["startup_s"] > 0
+    assert (out / "table.md").read_text().count("oxigraph-memory (reference)") == 1
+
+
+def test_every_query_is_sent_equally_often_whatever_its_number_of_parameter_rows(kg10k: SyntheticKG) -> None:
+    """The mixed workload is a mix of questions: a query with 16 rows is not sent 16 times as often."""
+    from collections import Counter
+
+    from kg.bench.driver import balanced_order
+
+    vs = variants(load_queries(), load_params(kg10k.params))
+    counts = Counter(v.query.name for v in balanced_order(vs, seed=1))
+    assert len(set(counts.values())) == 1 and set(counts) == {q.name for q in load_queries()}
+    assert {v.key for v in balanced_order(vs, seed=1)} == {v.key for v in vs}
+
+
+def test_selective_requests_are_never_repeated_byte_for_byte(kg10k: SyntheticKG, store10k: ox.Store, serve) -> None:
+    """A result cache cannot answer the selective and mixed workloads; only the repeated one repeats texts."""
+    endpoint = serve(store10k)
+    checker, vs = _checker(kg10k, endpoint)
+    (server,) = serve.servers
+    few = [v for v in vs if v.query.mix == "interactive"][:3]
+    server.received.clear()
+    result = run_workload(endpoint, Workload("selective", few, 2, 0.3), checker, timeout=10)
+    assert result.counts()[OK] == len(server.received) > len(few)
+    assert len(set(server.received)) == len(server.received)
+    server.received.clear()
+    run_workload(endpoint, Workload("repeated", few, 2, 0.3, ("GET",), unique=False), checker, timeout=10)
+    assert len(set(server.received)) <= len(few) < len(server.received)
