@@ -54,11 +54,18 @@ def _label(index: OntologyIndex, iri: URIRef) -> str:
     return index.labels.get(iri, str(iri).rsplit("/", 1)[-1])
 
 
+def _association_label(row: AssociationRow, index: OntologyIndex) -> str:
+    """'breast cancer spreads to bone (distant; head and neck region)': qualifiers keep labels distinct."""
+    base = f"{_label(index, row.subject)} {_label(index, row.predicate)} {_label(index, row.object)}"
+    qualifiers = [_label(index, q) for q in (row.spread_kind, row.route, row.region, row.timing) if q is not None]
+    qualifiers += [text for text in (row.frequency, row.context) if text]
+    return f"{base} ({'; '.join(qualifiers)})" if qualifiers else base
+
+
 def _add_association(graph: Graph, row: AssociationRow, index: OntologyIndex) -> None:
     node = FACT[row.id]
     graph.add((node, RDF.type, row.association_class))
-    label = f"{_label(index, row.subject)} {_label(index, row.predicate)} {_label(index, row.object)}"
-    graph.add((node, RDFS.label, Literal(label, lang="en")))
+    graph.add((node, RDFS.label, Literal(_association_label(row, index), lang="en")))
     graph.add((node, MKG.subject, row.subject))
     graph.add((node, MKG.predicate, row.predicate))
     graph.add((node, MKG.object, row.object))

@@ -120,7 +120,7 @@ def assemble(inputs: BuildInputs) -> Built:
     """Run every step up to, not including, writing; raises :class:`UserError` on any failed check."""
     from kg.qc import format_report, run_qc
 
-    ontology = parse_file(inputs.ontology, "turtle")
+    ontology = parse_file(inputs.ontology)
     index = OntologyIndex.from_graph(ontology)
     if ONTOLOGY_IRI not in set(ontology.subjects(RDF.type, OWL.Ontology)):
         raise UserError(f"the ontology must declare <{ONTOLOGY_IRI}> a owl:Ontology", path=inputs.ontology)

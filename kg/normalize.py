@@ -38,6 +38,7 @@ from kg.resources import BASE_IRI, ontology_edit_file
 
 __all__ = [
     "KNOWN_PREFIXES",
+    "TermRenderer",
     "canonical_turtle",
     "normalize_file",
     "parse_turtle",
@@ -321,14 +322,28 @@ def canonical_turtle(graph: Graph, prefixes: Mapping[str, str] | None = None) ->
     return writer.document()
 
 
+class TermRenderer:
+    """Renders terms of one graph on one line, blank-node structures spelled out (for QC reports).
+
+    Build it once per graph: it indexes the graph's blank nodes when created.
+    """
+
+    def __init__(self, graph: Graph, prefixes: Mapping[str, str] | None = None) -> None:
+        self._writer = _Writer(graph, prefixes if prefixes is not None else KNOWN_PREFIXES)
+
+    def __call__(self, term: Node) -> str:
+        """The term as Turtle on one line."""
+        writer = self._writer
+        if isinstance(term, BNode) and not writer._inline(term):
+            lines = writer.bnode_lines(term) if (term, None, None) in writer.graph else ["[]"]
+        else:
+            lines = writer.object_lines(term)
+        return " ".join(line.strip() for line in lines)
+
+
 def render_term(graph: Graph, term: Node, prefixes: Mapping[str, str] | None = None) -> str:
-    """One term on one line, with blank-node structures spelled out (used by QC reports)."""
-    writer = _Writer(graph, prefixes if prefixes is not None else KNOWN_PREFIXES)
-    if isinstance(term, BNode) and not writer._inline(term):
-        lines = writer.bnode_lines(term) if (term, None, None) in graph else ["[]"]
-    else:
-        lines = writer.object_lines(term)
-    return " ".join(line.strip() for line in lines)
+    """One term on one line, with blank-node structures spelled out."""
+    return TermRenderer(graph, prefixes)(term)
 
 
 def parse_turtle(text: str, path: Path) -> Graph:

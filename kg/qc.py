@@ -19,7 +19,7 @@ from rdflib import Graph
 from rdflib.query import ResultRow
 from rdflib.term import Node
 
-from kg.normalize import KNOWN_PREFIXES, render_term
+from kg.normalize import KNOWN_PREFIXES, TermRenderer
 from kg.resources import qc_query_dir
 
 __all__ = ["QcViolation", "format_report", "load_checks", "run_qc", "write_report"]
@@ -53,10 +53,6 @@ def load_checks(directory: Path | None = None) -> dict[str, str]:
     return checks
 
 
-def _render(graph: Graph, term: Node | None, prefixes: Mapping[str, str]) -> str:
-    return "" if term is None else render_term(graph, term, prefixes)
-
-
 def run_qc(
     graph: Graph,
     *,
@@ -65,10 +61,14 @@ def run_qc(
 ) -> list[QcViolation]:
     """Run every QC check on ``graph``; the sorted, de-duplicated violations (empty list = all pass)."""
     queries = checks if checks is not None else load_checks()
-    names = prefixes if prefixes is not None else KNOWN_PREFIXES
+    render = TermRenderer(graph, prefixes if prefixes is not None else KNOWN_PREFIXES)
+
+    def show(term: Node | None) -> str:
+        return "" if term is None else render(term)
+
     found: set[QcViolation] = set()
-    for name, text in sorted(queries.items()):
-        result = graph.query(text)
+    for name, sparql in sorted(queries.items()):
+        result = graph.query(sparql)
         missing = {"entity", "property", "value"} - {str(v) for v in (result.vars or [])}
         if missing:
             raise ValueError(f"QC check {name!r} must select ?entity ?property ?value; lacks {sorted(missing)}")
@@ -77,9 +77,9 @@ def run_qc(
             found.add(
                 QcViolation(
                     check=name,
-                    entity=_render(graph, row.entity, names),
-                    property=_render(graph, row.property, names),
-                    value=_render(graph, row.value, names),
+                    entity=show(row.entity),
+                    property=show(row.property),
+                    value=show(row.value),
                 )
             )
     return sorted(found)

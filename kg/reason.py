@@ -20,6 +20,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Literal, TypeGuard
 
 from rdflib import Graph, URIRef
+from rdflib import Literal as RdfLiteral
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.util import guess_format
 
@@ -174,12 +177,32 @@ def _java() -> str:
 # -- HermiT through owlready2 -------------------------------------------------------------------
 
 
+def _remove_owlready_leftover(marker: str, since: float) -> None:
+    """Delete the input file owlready2 leaves in the temp folder when HermiT fails or finds a clash.
+
+    ``sync_reasoner_hermit`` only unlinks its temporary N-Triples file on success; ours is recognised
+    by a unique marker triple, so no other program's file is touched.
+    """
+    needle = marker.encode("ascii")
+    for path in Path(tempfile.gettempdir()).glob("tmp*"):
+        try:
+            if path.is_file() and path.stat().st_mtime >= since and needle in path.read_bytes():
+                path.unlink()
+        except OSError:
+            continue
+
+
 def _run_hermit(graph: Graph, workdir: Path, *, explain: bool = True) -> Graph:
     """Reason with HermiT in a private owlready2 World; return the World's triples afterwards."""
     import owlready2
 
+    marker = f"urn:uuid:{uuid.uuid4()}"
+    marked = Graph()
+    marked += graph
+    marked.add((URIRef(marker), RDFS.comment, RdfLiteral("input of kg.reason for HermiT")))
     ntriples = workdir / "reasoner-input.nt"
-    graph.serialize(ntriples, format="nt", encoding="utf-8")
+    marked.serialize(ntriples, format="nt", encoding="utf-8")
+    started = time.time() - 1
     world = owlready2.World()
     try:
         with ntriples.open("rb") as handle:
@@ -188,9 +211,11 @@ def _run_hermit(graph: Graph, workdir: Path, *, explain: bool = True) -> Graph:
         buffer = BytesIO()
         world.save(buffer, format="ntriples")
     except owlready2.OwlReadyInconsistentOntologyError as err:
+        _remove_owlready_leftover(marker, started)
         explanation = _pellet_explanation(graph, workdir) if explain else ""
         raise InconsistentOntologyError("HermiT", explanation) from err
     except owlready2.OwlReadyJavaError as err:
+        _remove_owlready_leftover(marker, started)
         raise ReasonerFailedError(f"HermiT failed: {err}") from err
     except owlready2.OwlReadyOntologyParsingError as err:
         raise ReasonerFailedError(f"owlready2 could not load the ontology: {err}") from err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from server.config import default_workers
+from server.config import default_fronts, default_workers
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +20,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--queries", type=Path, help="example queries for the query page (default: the library)")
     p.add_argument("--timeout", type=float, default=10.0, help="query wall-clock timeout in seconds")
     limits = p.add_argument_group("limits", "protection against expensive or hostile requests")
-    limits.add_argument("--workers", type=int, default=default_workers(), help="query worker processes")
+    limits.add_argument(
+        "--workers", type=int, default=default_workers(), help="query worker processes in all (at least 2 per front)"
+    )
+    limits.add_argument(
+        "--fronts", type=int, default=default_fronts(), help="HTTP front processes (default: %(default)s)"
+    )
     limits.add_argument("--threads", type=int, default=16, help="HTTP worker threads (default: %(default)s)")
     limits.add_argument("--row-limit", type=int, default=100_000, help="result rows before truncation")
     limits.add_argument("--max-query-length", type=int, default=100_000, help="query length in characters")
@@ -28,6 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     limits.add_argument("--max-body", type=int, default=1024 * 1024, help="request body size in bytes (413)")
     limits.add_argument(
         "--read-timeout", type=float, default=20.0, help="seconds a client may take to send one request"
+    )
+    limits.add_argument(
+        "--worker-recycle-mb",
+        type=int,
+        default=512,
+        help="replace a query worker once it holds this much unshared memory (default: %(default)s)",
     )
     limits.add_argument("--cache-mb", type=int, default=64, help="memory for cached results, in MiB")
     p.set_defaults(func=_run)

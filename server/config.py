@@ -11,7 +11,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ServerConfig", "default_workers"]
+__all__ = ["ServerConfig", "default_fronts", "default_workers"]
+
+
+def default_fronts() -> int:
+    """HTTP front processes: two where there are two cores, so HTTP is not bound to one core by the GIL."""
+    return min(2, os.cpu_count() or 1)
 
 
 def default_workers() -> int:
@@ -39,7 +44,9 @@ class ServerConfig:
     max_nesting: int = 100
     max_body: int = 1024 * 1024
     workers: int = field(default_factory=default_workers)
+    fronts: int = field(default_factory=default_fronts)
     worker_memory_mb: int = 2048
+    worker_recycle_mb: int = 512
     threads: int = 16
     connection_limit: int = 1000
     request_read_timeout: float = 20.0
@@ -57,7 +64,9 @@ class ServerConfig:
             "max_nesting",
             "max_body",
             "workers",
+            "fronts",
             "worker_memory_mb",
+            "worker_recycle_mb",
             "threads",
             "connection_limit",
             "idle_timeout",
@@ -90,7 +99,9 @@ class ServerConfig:
             max_nesting=args.max_nesting,
             max_body=args.max_body,
             workers=args.workers,
+            fronts=args.fronts,
             threads=args.threads,
             request_read_timeout=args.read_timeout,
+            worker_recycle_mb=args.worker_recycle_mb,
             cache_bytes=args.cache_mb * 1024 * 1024,
         )

@@ -1,10 +1,13 @@
 """``/health`` for monitors and ``/.well-known/void`` for dataset crawlers.
 
 ``/health`` answers 200 only while query workers are running, so a load balancer or ``make run`` smoke
-test learns about a broken server from one request; it also names the release version and size.
+test learns about a broken server from one request; it also names the release version and size. Its
+counters (queries, timeouts, crashes) are those of the front process that answered (``front``).
 """
 
 from __future__ import annotations
+
+import os
 
 import flask
 from werkzeug.wrappers import Response
@@ -38,10 +41,12 @@ def health() -> Response:
         "triples": dataset.triples,
         "graphs": dataset.graphs,
         "dataset_tag": service.backend.tag,
+        "front": os.getpid(),
         "workers": {"alive": pool.alive, "idle": pool.idle, "size": pool.size},
         "queries": pool.stats.queries,
         "timeouts": pool.stats.timeouts,
         "crashes": pool.stats.crashes,
+        "recycled": pool.stats.recycled,
         "network_isolated": pool.stats.network_isolated,
         "cache": {"entries": len(service.cache), "bytes": service.cache.size, "hits": service.cache.hits},
     }

@@ -31,7 +31,7 @@ from server.dataset import DataFile
 from server.release import Release
 from server.zygote import WorkerSettings, zygote_main
 
-__all__ = ["PoolBusy", "PoolError", "QueryTimeout", "WorkerCrashed", "WorkerPool"]
+__all__ = ["PoolBusy", "PoolError", "QueryTimeout", "WorkerCrashed", "WorkerPool", "Zygote"]
 
 log = logging.getLogger(__name__)
 _HELLO_TIMEOUT = 30.0
@@ -88,6 +88,7 @@ class PoolStats:
     timeouts: int = 0
     crashes: int = 0
     queries: int = 0
+    recycled: int = 0
     network_isolated: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -96,58 +97,91 @@ class PoolStats:
             setattr(self, name, getattr(self, name) + 1)
 
 
-class WorkerPool:
-    """A fixed number of query workers forked from one store-holding zygote."""
+class Zygote:
+    """The store-holding process: forked by the process that later stops it, serving one or more fronts."""
 
-    def __init__(
-        self, size: int, release: Release | None, data: tuple[DataFile, ...], settings: WorkerSettings
-    ) -> None:
-        self.size = size
+    def __init__(self, release: Release | None, data: tuple[DataFile, ...], settings: WorkerSettings) -> None:
         self._release = release
         self._data = data
         self._settings = settings
-        self._control: socket.socket | None = None
-        self._zygote_pid: int | None = None
-        self._control_lock = threading.Lock()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._alive = 0
-        self._alive_lock = threading.Lock()
-        self._closed = False
-        self.stats = PoolStats()
+        self.pid: int | None = None
+        self.controls: list[socket.socket] = []
 
-    # -- start and stop -------------------------------------------------------------------------
-    def launch(self) -> None:
-        """Fork the zygote, which starts loading the store; return at once (see :meth:`wait_ready`).
+    def launch(self, fronts: int = 1) -> None:
+        """Fork the zygote, which starts loading the store; return at once with one control socket per front.
 
-        Forking before the front imports its web stack lets the load run on another core meanwhile.
+        Forking before the web stack is imported lets the load run on another core meanwhile.
         """
-        if self._control is not None:
-            return
-        front, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(fronts)]
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
-                front.close()
-                zygote_main(child, parent, self._release, self._data, self._settings)
+                for ours, _ in pairs:
+                    ours.close()
+                zygote_main([theirs for _, theirs in pairs], parent, self._release, self._data, self._settings)
             except BaseException:
                 code = 1
             finally:
                 os._exit(code)
-        child.close()
-        self._control, self._zygote_pid = front, pid
+        for _, theirs in pairs:
+            theirs.close()
+        self.pid = pid
+        self.controls = [ours for ours, _ in pairs]
 
+    def release_controls(self) -> None:
+        """Close this process's copies of the control sockets (they now belong to the fronts)."""
+        for control in self.controls:
+            with contextlib.suppress(OSError):
+                control.close()
+        self.controls = []
+
+    def stop(self, grace: float = 5.0) -> None:
+        """Wait for the zygote to exit (it does once every front has closed its socket), else kill it."""
+        self.release_controls()
+        if self.pid is None:
+            return
+        deadline = time.monotonic() + grace
+        try:
+            while time.monotonic() < deadline:
+                done, _ = os.waitpid(self.pid, os.WNOHANG)
+                if done:
+                    break
+                time.sleep(0.02)
+            else:
+                with contextlib.suppress(OSError):
+                    os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass  # already collected
+        self.pid = None
+
+
+class WorkerPool:
+    """A fixed number of query workers, forked on request by the zygote at the end of ``control``."""
+
+    def __init__(self, size: int, control: socket.socket) -> None:
+        self.size = size
+        self._control: socket.socket | None = control
+        self._control_lock = threading.Lock()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._alive = 0
+        self._alive_lock = threading.Lock()
+        self._closed = False
+        self._ready = False
+        self.stats = PoolStats()
+
+    # -- start and stop -------------------------------------------------------------------------
     def wait_ready(self) -> None:
         """Wait until the zygote has loaded the store, then fork the workers.
 
         Raises :class:`UserError` (with the file and line from the loader) when loading failed.
         """
-        if self._control is None:
-            self.launch()
-        assert self._control is not None
-        if self._idle.qsize() or self._alive:
+        if self._ready:
             return
+        if self._control is None:
+            raise PoolError("the query processes are not running")
         message = self._control.recv(1 << 16)
         if not message:
             self.shutdown()
@@ -158,14 +192,10 @@ class WorkerPool:
             raise UserError(status["error"], path=status.get("path"), line=status.get("line"))
         for _ in range(self.size):
             self._idle.put(self._spawn())
-
-    def start(self) -> None:
-        """Launch the zygote and wait until the workers are ready."""
-        self.launch()
-        self.wait_ready()
+        self._ready = True
 
     def shutdown(self) -> None:
-        """Stop the workers and the zygote (closing the control socket makes the zygote kill its workers)."""
+        """Stop the workers: closing the control socket makes the zygote kill the ones it forked for us."""
         self._closed = True
         while True:
             try:
@@ -176,18 +206,6 @@ class WorkerPool:
             with contextlib.suppress(OSError):
                 self._control.close()
             self._control = None
-        if self._zygote_pid is not None:
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                done, _ = os.waitpid(self._zygote_pid, os.WNOHANG)
-                if done:
-                    break
-                time.sleep(0.02)
-            else:
-                with contextlib.suppress(OSError):
-                    os.kill(self._zygote_pid, signal.SIGKILL)
-                os.waitpid(self._zygote_pid, 0)
-            self._zygote_pid = None
 
     # -- workers --------------------------------------------------------------------------------
     def _spawn(self) -> _Worker:
@@ -278,5 +296,9 @@ class WorkerPool:
         except BaseException:
             self._replace(worker, kill=True)
             raise
-        self._idle.put(worker)
+        if reply[0].get("retire"):
+            self.stats.bump("recycled")
+            threading.Thread(target=self._replace, args=(worker,), kwargs={"kill": True}, daemon=True).start()
+        else:
+            self._idle.put(worker)
         return reply

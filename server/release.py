@@ -6,13 +6,13 @@ fails with a :class:`~kg.errors.UserError` naming the file when the folder does 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kg.errors import UserError
+from kg.release import read_manifest
 
 __all__ = ["MANIFEST", "Release", "ensure_release", "read_release"]
 
@@ -61,14 +61,7 @@ def _require(manifest: dict[str, Any], key: str, kind: type, path: Path) -> Any:
 def read_release(folder: Path) -> Release:
     """Read and check ``release.json`` and find the dump the store loads (N-Quads preferred)."""
     path = folder / MANIFEST
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise UserError("no release manifest here; run `mkg build` first", path=path) from err
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise UserError(f"unreadable release manifest: {err}", path=path) from err
-    if not isinstance(manifest, dict):
-        raise UserError("the release manifest must be a JSON object", path=path)
+    manifest = read_manifest(folder)
     graphs = _require(manifest, "graphs", dict, path)
     for iri, count in graphs.items():
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:

@@ -9,9 +9,13 @@ alone would keep open as long as a byte arrives now and then.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import logging
+import os
 import resource
 import signal
+import socket
 import sys
 import time
 from types import FrameType
@@ -21,6 +25,7 @@ from kg.errors import UserError
 from server.backend import Backend
 from server.config import ServerConfig
 from server.release import ensure_release
+from server.zygote import die_with_parent
 
 __all__ = ["guard_slow_requests", "run_serve", "waitress_options"]
 
@@ -83,8 +88,86 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound once here and shared by every front process."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(1024)
+    except OSError as err:
+        raise UserError(f"cannot listen on {host}:{port}: {err}", field="--port") from err
+    return sock
+
+
+def _front(
+    index: int, config: ServerConfig, backend: Backend, listener: socket.socket, workers: int, report: int
+) -> int:
+    """One front process: its own Flask app, waitress threads and query workers, on the shared socket."""
+    from waitress import create_server
+
+    from server.app import create_app
+
+    assert backend.zygote is not None
+    controls = backend.zygote.controls
+    for other, control in enumerate(controls):
+        if other != index:
+            control.close()
+    backend.zygote = None  # the supervisor forked it and will stop it
+    backend.attach(controls[index], workers)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        app = create_app(config, backend=backend)
+    except UserError as err:
+        os.write(report, json.dumps({"error": str(err)}).encode())
+        return 2
+    service = app.extensions["mkg"]
+    try:
+        server = create_server(app, sockets=[listener], **waitress_options(config))
+        guard_slow_requests(server, config.request_read_timeout)
+        os.write(report, b'{"ready": true}')
+        os.close(report)
+        try:
+            server.run()
+        finally:
+            server.close()
+    finally:
+        service.close()
+    return 0
+
+
+def _stop_fronts(fronts: dict[int, int], grace: float = 10.0) -> None:
+    for pid in fronts:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while fronts and time.monotonic() < deadline:
+        for pid in list(fronts):
+            with contextlib.suppress(ChildProcessError):
+                if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                    continue
+            del fronts[pid]
+        time.sleep(0.02)
+    for pid in fronts:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    fronts.clear()
+
+
 def run_serve(args: argparse.Namespace) -> int:
-    """Serve until SIGINT or SIGTERM; return the exit status."""
+    """Serve until SIGINT or SIGTERM; return the exit status.
+
+    This process supervises: it forks the zygote (which loads the store), binds the socket, and forks
+    ``--fronts`` front processes that each run a waitress server and their own query workers on it,
+    so HTTP handling is not limited to one core by Python's GIL. It stops them all on a signal, and all
+    of them if one front dies.
+    """
     logging.basicConfig(level=logging.INFO, format="mkg serve: %(message)s", stream=sys.stderr)
     if not args.no_release:
         ensure_release(args.release)
@@ -93,45 +176,67 @@ def run_serve(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise UserError(str(err)) from err
     _raise_file_limit(config.connection_limit + 256)
-
     started = time.monotonic()
     backend = Backend.plan(config)
-    backend.pool.launch()  # the store loads in the forked process while the web stack imports below
-
-    from waitress import create_server
-
-    from server.app import create_app
-
-    app = create_app(config, backend=backend)
-    service = app.extensions["mkg"]
+    zygote = backend.launch(config.fronts)  # the store loads in the zygote while the web stack imports
+    fronts: dict[int, int] = {}
     try:
-        try:
-            server = create_server(app, host=args.host, port=args.port, **waitress_options(config))
-        except OSError as err:
-            raise UserError(f"cannot listen on {args.host}:{args.port}: {err}", field="--port") from err
-        guard_slow_requests(server, config.request_read_timeout)
-        host, port = (
-            (server.effective_host, server.effective_port)
-            if hasattr(server, "effective_port")
-            else (args.host, args.port)
-        )
+        listener = _listen(args.host, args.port)
+        import waitress  # noqa: F401  (imported once here, shared by the forked fronts)
+
+        import server.app  # noqa: F401
+
+        workers = config.workers if config.fronts == 1 else max(2, -(-config.workers // config.fronts))
+        reports = []
+        supervisor = os.getpid()
+        for index in range(config.fronts):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    die_with_parent(supervisor)
+                    os.close(read)
+                    code = _front(index, config, backend, listener, workers, write)
+                finally:
+                    os._exit(code)
+            os.close(write)
+            fronts[pid] = index
+            reports.append(read)
+        zygote.release_controls()
+        for read in reports:
+            message = json.loads(os.read(read, 1 << 16) or b'{"error": "a front process died while starting"}')
+            os.close(read)
+            if "error" in message:
+                raise UserError(message["error"])
+        host, port = listener.getsockname()[:2]
         shown = f"[{host}]" if ":" in str(host) else host
         base = config.public_base or f"http://{shown}:{port}"
-        release = service.release
+        release = backend.release
         print(
             "mkg serve: "
             + (f"release {release.version} ({release.triples:,} triples)" if release else "data")
             + (f" and {len(config.data)} data file(s)" if config.data and release else "")
-            + f" ready in {time.monotonic() - started:.1f} s; {config.workers} query workers",
+            + f" ready in {time.monotonic() - started:.1f} s;"
+            + f" {config.fronts} front process(es) with {workers} query workers each",
             flush=True,
         )
         print(f"mkg serve: listening on http://{shown}:{port}/ (SPARQL endpoint {base}/sparql)", flush=True)
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         try:
-            server.run()
-        finally:
-            server.close()
+            pid, status = os.wait()
+        except SystemExit:
+            return 0
+        if pid in fronts:
+            del fronts[pid]
+            log.error("a front process exited unexpectedly (status %s); stopping the server", status)
+        else:
+            log.error("the store process exited unexpectedly (status %s); stopping the server", status)
+            zygote.pid = None
+        return 1
     finally:
-        service.close()
-    return 0
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _stop_fronts(fronts)
+        zygote.stop()

@@ -187,8 +187,7 @@ class QueryService:
         self.backend = backend or Backend.plan(config)
         self.release = self.backend.release
         self.prefixes = self.backend.prefixes
-        self.pool = self.backend.pool
-        self.pool.start()
+        self.pool = self.backend.start()
         self.cache: ResultCache[QueryOutcome] = ResultCache(
             config.cache_bytes, lambda outcome: len(outcome.body) * 2 + 1024
         )
@@ -222,8 +221,8 @@ class QueryService:
         return DatasetInfo.from_counts(self.release, counts)
 
     def close(self) -> None:
-        """Stop the query processes."""
-        self.pool.shutdown()
+        """Stop the query processes this process started."""
+        self.backend.close()
 
     def _etag(self, key: tuple[Any, ...]) -> str:
         digest = hashlib.sha256(self.backend.tag.encode())

@@ -19,9 +19,11 @@ import ctypes
 import gc
 import json
 import os
+import select
 import signal
 import socket
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,12 +35,13 @@ from server.dataset import DataFile, load_store
 from server.execution import Limits, execute
 from server.release import Release
 
-__all__ = ["WorkerSettings", "zygote_main"]
+__all__ = ["WorkerSettings", "die_with_parent", "zygote_main"]
 
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
 _PR_SET_PDEATHSIG = 1
 _CONTROL_MESSAGE_MAX = 1 << 16
+_RECYCLE_CHECK_AFTER = 0.02  # seconds: only a query that ran this long can have touched much of the store
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class WorkerSettings:
     limits: Limits
     prefixes: dict[str, str]
     memory_mb: int
+    recycle_mb: int = 64
     isolate_network: bool = True
 
 
@@ -58,7 +62,7 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
-def _die_with_parent(expected_parent: int) -> None:
+def die_with_parent(expected_parent: int) -> None:
     """Ask the kernel to SIGKILL this process when its parent dies, so nothing outlives the server."""
     libc = _libc()
     if libc is not None and hasattr(libc, "prctl"):
@@ -105,11 +109,25 @@ def _worker_main(sock: socket.socket, store: ox.Store, settings: WorkerSettings)
         except UnicodeDecodeError:
             reply, out = {"status": 400, "error": "query is not valid UTF-8"}, b""
         else:
+            started = time.monotonic()
             reply, out = execute(store, request, query, settings.limits, settings.prefixes)
+            # Reading the shared store writes reference counts, which copies its pages into this
+            # process; a worker that has copied much of it retires so memory stays shared.
+            if time.monotonic() - started > _RECYCLE_CHECK_AFTER and _private_mb() > settings.recycle_mb:
+                reply["retire"] = True
         try:
             wire.send(sock, reply, out)
         except wire.PeerGone:
             return
+
+
+def _private_mb() -> int:
+    """Memory this process no longer shares with the zygote (private dirty pages), in MiB."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+        for line in rollup:
+            if line.startswith("Private_Dirty:"):
+                return int(line.split()[1]) // 1024
+    return 0
 
 
 def _close_other_fds(keep: set[int]) -> None:
@@ -135,8 +153,8 @@ def _spawn(control: socket.socket, fds: list[int], store: ox.Store, settings: Wo
     if pid == 0:
         code = 0
         try:
-            _die_with_parent(parent)
-            control.close()
+            die_with_parent(parent)
+            _close_other_fds({fds[0]})
             with socket.socket(fileno=fds[0]) as sock:
                 _worker_main(sock, store, settings)
         except BaseException:
@@ -152,60 +170,83 @@ def _spawn(control: socket.socket, fds: list[int], store: ox.Store, settings: Wo
     return pid
 
 
-def _reap(children: set[int]) -> None:
-    while children:
+def _reap(*groups: set[int]) -> None:
+    """Collect exited workers, forgetting them in every group (a pid is only reused once reaped)."""
+    while any(groups):
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            children.clear()
+            for group in groups:
+                group.clear()
             return
         if pid == 0:
             return
-        children.discard(pid)
+        for group in groups:
+            group.discard(pid)
 
 
 def zygote_main(
-    control: socket.socket, parent: int, release: Release | None, data: tuple[DataFile, ...], settings: WorkerSettings
+    controls: list[socket.socket],
+    parent: int,
+    release: Release | None,
+    data: tuple[DataFile, ...],
+    settings: WorkerSettings,
 ) -> None:
-    """Load the store, report to the front, then fork workers on request until the front goes away."""
-    _die_with_parent(parent)
+    """Load the store, report to every front, then fork workers on request until all fronts are gone.
+
+    Each front has its own control socket; the workers a front asked for are killed when its socket
+    closes (the front stopped or died), and the zygote exits when the last one closes.
+    """
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _close_other_fds({control.fileno()})
+    _close_other_fds({control.fileno() for control in controls})
+    failure: dict[str, Any] | None
     try:
         store = load_store(release, data)
     except UserError as err:
-        control.send(json.dumps({"error": err.message, "path": err.path, "line": err.line}).encode())
-        return
+        failure = {"error": err.message, "path": err.path, "line": err.line}
     except Exception as err:
-        control.send(json.dumps({"error": f"{type(err).__name__}: {err}", "path": None, "line": None}).encode())
+        failure = {"error": f"{type(err).__name__}: {err}", "path": None, "line": None}
+    else:
+        failure = None
+    if failure is not None:
+        for control in controls:
+            with contextlib.suppress(OSError):
+                control.send(json.dumps(failure).encode())
         return
     gc.freeze()  # keep the collector from touching, and so copying, the loaded heap in every worker
-    control.send(json.dumps({"ready": True}).encode())
-    children: set[int] = set()
-    control.settimeout(1.0)
+    for control in controls:
+        with contextlib.suppress(OSError):
+            control.send(json.dumps({"ready": True}).encode())
+    children: dict[socket.socket, set[int]] = {control: set() for control in controls}
     try:
-        while True:
-            _reap(children)
-            try:
-                message, fds, _, _ = socket.recv_fds(control, _CONTROL_MESSAGE_MAX, 1)
-            except TimeoutError:
-                continue
-            except OSError:
-                break
-            if not message:
-                break
-            command: dict[str, Any] = json.loads(message)
-            if command.get("op") == "spawn":
-                pid = _spawn(control, fds, store, settings)
-                if pid is not None:
-                    children.add(pid)
-            else:
+        while children:
+            _reap(*children.values())
+            readable, _, _ = select.select(list(children), [], [], 1.0)
+            for control in readable:
+                try:
+                    message, fds, _, _ = socket.recv_fds(control, _CONTROL_MESSAGE_MAX, 1)
+                except OSError:
+                    message, fds = b"", []
+                command: dict[str, Any] = json.loads(message) if message else {}
+                if command.get("op") == "spawn":
+                    pid = _spawn(control, fds, store, settings)
+                    if pid is not None:
+                        children[control].add(pid)
+                    continue
                 for fd in fds:
                     os.close(fd)
-                break
+                _kill_all(children.pop(control), children)
+                control.close()
     finally:
-        for pid in children:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        _reap(children)
+        for owned in list(children.values()):
+            _kill_all(owned, children)
         sys.stdout.flush()
+
+
+def _kill_all(pids: set[int], others: dict[socket.socket, set[int]]) -> None:
+    """SIGKILL workers not yet reaped (so their pids cannot have been reused), then reap what exited."""
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    _reap(pids, *others.values())

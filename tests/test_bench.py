@@ -655,3 +655,27 @@ def test_selective_requests_are_never_repeated_byte_for_byte(kg10k: SyntheticKG,
     server.received.clear()
     run_workload(endpoint, Workload("repeated", few, 2, 0.3, ("GET",), unique=False), checker, timeout=10)
     assert len(set(server.received)) <= len(few) < len(server.received)
+
+
+# --- build-step costs -----------------------------------------------------------------------------------
+
+
+def test_cost_steps_report_times_errors_and_steps_over_their_limit(tmp_path: Path) -> None:
+    """Each step gets seconds, its error, or 'over the limit'; nothing is silently left out."""
+    from kg.bench.costs import _run_steps
+
+    kg = generate(tmp_path / "1k", 1_000, seed=2)
+    results = _run_steps(kg.folder, ["parse", "infer"], limit_s=120)
+    assert results["parse"]["seconds"] >= 0 and results["parse"]["detail"].endswith("quads")
+    assert "needs the reason step" in results["infer"]["error"]
+    stalled = _run_steps(kg.folder, ["parse", "shacl"], limit_s=0.05)
+    assert stalled == {"parse": {"over_limit_s": 0.05}}
+
+
+def test_growth_exponent_is_one_for_linear_growth() -> None:
+    """The exponent k of time ~ size^k: linear growth gives 1, quadratic 2, a missing time no verdict."""
+    from kg.bench.costs import growth_exponent
+
+    assert growth_exponent(100_000, 2.0, 1_000_000, 20.0) == 1.0
+    assert growth_exponent(100_000, 2.0, 1_000_000, 200.0) == 2.0
+    assert growth_exponent(100_000, None, 1_000_000, 20.0) is None

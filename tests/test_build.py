@@ -80,6 +80,27 @@ def test_broken_ontology_file_is_named_with_its_line(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "edit.owl",
+            '<!DOCTYPE rdf:RDF [<!ENTITY x SYSTEM "file:///etc/passwd">]><rdf:RDF/>',
+            "RDF/XML with a DOCTYPE or ENTITY declaration is refused",
+        ),
+        ("edit.jsonld", '{"@context": "http://127.0.0.1:9/context.jsonld"}', "only inline contexts are accepted"),
+    ],
+)
+def test_build_refuses_hostile_ontology_input(tmp_path: Path, name: str, content: str, message: str) -> None:
+    """mkg build applies the same parsing guards as mkg validate: no XML entities, no fetched JSON-LD contexts."""
+    path = tmp_path / name
+    path.write_text(content)
+    result = mkg("build", "--out", str(tmp_path / "out"), "--ontology", str(path))
+    assert result.returncode == 2
+    assert f"{path}: " in result.stderr and message in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_version_date_is_checked() -> None:
     """An impossible --version-date is refused, naming the parameter."""
     result = mkg("build", "--out", "unused", "--version-date", "2026-13-40")
@@ -156,3 +177,9 @@ def test_manifest_void_and_dumps_agree(release_dir: Path, dataset: Dataset) -> N
     void = Graph().parse(release_dir / "void.ttl")
     assert void.value(MKG.dataset, URIRef("http://rdfs.org/ns/void#triples")) == Literal(len(union))
     assert manifest["fingerprint"] == manifest["files"]["kg.nq"]
+
+
+def test_every_association_has_a_distinct_label(dataset: Dataset) -> None:
+    """Labels carry the qualifiers (timing, spread kind, wording), so pages and search tell facts apart."""
+    labels = [str(o) for s, _, o, _ in dataset.quads((None, RDFS.label, None, None)) if str(s).startswith(str(FACT))]
+    assert len(labels) == len(set(labels)) >= 80

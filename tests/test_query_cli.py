@@ -261,9 +261,10 @@ def test_malformed_or_repeated_param(capsys: pytest.CaptureFixture[str], params:
     assert message in fail(capsys, "first-echelon-nodes", *argv)
 
 
-def test_hostile_iri_parameter_is_refused(release_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """An injection attempt through an IRI parameter stops before the store is even loaded."""
-    err = fail(capsys, "first-echelon-nodes", "--param", "primary=x> } ; DROP ALL ; #", "--release", "/nonexistent")
+def test_hostile_iri_parameter_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """An injection attempt through an IRI parameter stops before the release is even opened."""
+    missing = str(tmp_path / "no-release")
+    err = fail(capsys, "first-echelon-nodes", "--param", "primary=x> } ; DROP ALL ; #", "--release", missing)
     assert "parameter 'primary'" in err and "not an IRI" in err
 
 

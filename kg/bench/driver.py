@@ -17,6 +17,7 @@ For repeated-query workloads a client remembers the ``ETag`` of each verified an
 from __future__ import annotations
 
 import hashlib
+import http.client
 import math
 import random
 import threading
@@ -203,7 +204,7 @@ class _Client(threading.Thread):
             )
         except TimeoutError:
             return self._sample(variant, began, TIMEOUT, f"{variant.key}: no answer within {r.timeout:g} s")
-        except OSError as err:
+        except (OSError, http.client.HTTPException) as err:
             return self._sample(variant, began, ERROR, f"{variant.key}: {type(err).__name__}: {err}")
         latency = time.monotonic() - began
         if reply.status == 304:

@@ -68,7 +68,7 @@ def add_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--concurrency", type=_concurrency, default=[1, 4, 16], help="client counts (default: 1,4,16)")
     p.add_argument(
-        "--duration", type=float, default=4.0, help="seconds each workload runs per client count (default: 4)"
+        "--duration", type=float, default=3.0, help="seconds each workload runs per client count (default: 3)"
     )
     p.add_argument("--timeout", type=float, default=30.0, help="seconds a client waits for one answer (default: 30)")
     p.add_argument(
@@ -98,8 +98,19 @@ def add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--cost-limit",
         type=float,
-        default=120.0,
-        help="seconds one build step may take at one size before it is reported as over the limit (default: 120)",
+        default=90.0,
+        help="seconds one build step may take at one size before it is reported as over the limit (default: 90)",
+    )
+    p.add_argument(
+        "--cost-sizes",
+        type=parse_sizes,
+        default=parse_sizes("10k,100k"),
+        help="sizes (among --sizes) at which build steps are timed; 1M takes tens of minutes (default: 10k,100k)",
+    )
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="measure nothing: re-render the tables (and --doc) from the results.json already in --out",
     )
     p.add_argument(
         "--doc",

@@ -250,14 +250,45 @@ def _latency_table(size: dict[str, Any]) -> list[str]:
 
 
 def _costs_table(costs: dict[str, Any]) -> list[str]:
-    lines = ["", "#### Cost against KG size", ""]
-    rows = costs.get("rows", [])
-    steps = costs.get("steps", [])
+    lines = ["#### Cost against KG size", ""]
+    rows, steps = costs.get("rows", []), costs.get("steps", [])
     if rows and steps:
-        lines += ["| size | " + " | ".join(steps) + " |", "|---|" + "---|" * len(steps)]
+        lines += [
+            f"Build steps on the synthetic release's graphs (child process, {costs['limit_s']:g} s limit per step):",
+            "",
+            "| size | " + " | ".join(steps) + " |",
+            "|---|" + "---|" * len(steps),
+        ]
         for row in rows:
-            cells = [row["size"]] + [_fmt(row["seconds"].get(s), " s", 2) for s in steps]
+            cells = [row["size"]]
+            for step in steps:
+                r = row["steps"].get(step, {})
+                if "seconds" in r:
+                    cells.append(_fmt(r["seconds"], " s", 2))
+                elif "over_limit_s" in r:
+                    cells.append(f"> {r['over_limit_s']:g} s")
+                else:
+                    cells.append("not measured" if "error" in r else "—")
             lines.append("| " + " | ".join(cells) + " |")
+        growth = costs.get("growth_exponent") or {}
+        if any(v is not None for v in growth.values()):
+            exps = [("—" if growth.get(s) is None else f"{growth[s]:.2f}") for s in steps]
+            lines.append(f"| growth exponent k (time ~ size^k; 1 is linear) | {' | '.join(exps)} |")
+        lines.append("")
+    servers = costs.get("servers", [])
+    if servers:
+        lines += [
+            "Servers: start-up (spawn to first answer, data loaded) and memory (RSS / PSS, MiB):",
+            "",
+            "| size | contender | start-up | memory after load | memory after the workloads |",
+            "|---|---|---|---|---|",
+        ]
+        for s in servers:
+            prep = f" (+ {s['prepare_s']:.1f} s prepare)" if s.get("prepare_s") else ""
+            loaded = f"{_fmt(s['memory_after_load_mib'], '', 0)} / {_fmt(s['memory_after_load_pss_mib'], '', 0)}"
+            after = f"{_fmt(s.get('memory_after_runs_mib'), '', 0)} / {_fmt(s.get('memory_after_runs_pss_mib'), '', 0)}"
+            lines.append(f"| {s['size']} | {s['contender']} | {s['startup_s']:.2f} s{prep} | {loaded} | {after} |")
+        lines.append("")
     for note in costs.get("notes", []):
         lines.append(f"- {note}")
     return lines

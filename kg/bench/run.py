@@ -12,6 +12,7 @@ measurement.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.bench.driver import TIMEOUT, Checker, Workload, collect_expected, run_workload
+from kg.bench.generate import MIN_TRIPLES as _MIN_SIZE
 from kg.bench.generate import SyntheticKG, generate
 from kg.bench.machine import describe_machine, memory_available
 from kg.bench.options import format_size
@@ -39,7 +41,6 @@ from kg.errors import UserError
 
 __all__ = ["run_bench"]
 
-_MIN_SIZE = 1_000
 # Keep this share of the available memory free when deciding whether a server fits.
 _MEMORY_HEADROOM = 0.8
 
@@ -54,7 +55,7 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UserError(
             f"unknown contender(s) {', '.join(unknown)}; known: {', '.join(CONTENDERS)}", field="--contenders"
         )
-    small = [s for s in args.sizes if s < _MIN_SIZE]
+    small = [s for s in [*args.sizes, *args.cost_sizes] if s < _MIN_SIZE]
     if small or not args.sizes:
         raise UserError(f"sizes must be at least {_MIN_SIZE} triples", field="--sizes")
     if args.duration <= 0 or args.timeout <= 0:
@@ -71,6 +72,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "timeout_s": args.timeout,
         "rdflib_max_size": format_size(args.rdflib_max_size),
         "heavy_query": args.heavy_query,
+        "cost_sizes": [format_size(s) for s in args.cost_sizes] if args.costs else [],
+        "cost_limit_s": args.cost_limit,
     }
 
 
@@ -241,12 +244,38 @@ def _server_costs(report: Report) -> list[dict[str, Any]]:
                     "prepare_s": c.get("prepare_s"),
                     "memory_after_load_mib": c["memory_after_load_mib"],
                     "memory_after_load_pss_mib": c["memory_after_load_pss_mib"],
+                    "memory_after_runs_mib": c.get("memory_after_runs_mib"),
+                    "memory_after_runs_pss_mib": c.get("memory_after_runs_pss_mib"),
                 })  # fmt: skip
     return out
 
 
+def _publish(report: Report, args: argparse.Namespace) -> None:
+    """Write the table next to the JSON, print it, and update ``--doc``."""
+    markdown = render_markdown(report)
+    (args.out / "table.md").write_text(markdown + "\n", encoding="utf-8")
+    print(markdown)
+    if args.doc:
+        update_doc(args.doc, markdown)
+        _say(f"updated {args.doc}")
+
+
+def _report_only(args: argparse.Namespace) -> int:
+    results = args.out / "results.json"
+    try:
+        report = json.loads(results.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise UserError(f"cannot read earlier results: {err}", path=results) from err
+    if any(c["name"] == "mkg" for s in report["sizes"] for c in s["contenders"]):
+        report["targets"] = evaluate_targets(report)
+    _publish(report, args)
+    return 0
+
+
 def run_bench(args: argparse.Namespace) -> int:
     """Run the whole benchmark and write ``results.json`` and ``table.md`` to ``--out``."""
+    if args.report_only:
+        return _report_only(args)
     _check_args(args)
     args.out.mkdir(parents=True, exist_ok=True)
     queries = load_queries()
@@ -270,16 +299,11 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.costs:
         from kg.bench.costs import measure_costs
 
-        report["costs"] = measure_costs(sorted(args.sizes), args.out / "data", args.cost_limit)
+        report["costs"] = measure_costs(sorted(args.cost_sizes), args.out / "data", args.cost_limit, args.seed)
         report["costs"]["servers"] = _server_costs(report)
     if "mkg" in args.contenders:
         report["targets"] = evaluate_targets(report)
     write_json(report, results)
-    markdown = render_markdown(report)
-    (args.out / "table.md").write_text(markdown + "\n", encoding="utf-8")
-    print(markdown)
     _say(f"results: {results}")
-    if args.doc:
-        update_doc(args.doc, markdown)
-        _say(f"updated {args.doc}")
+    _publish(report, args)
     return 0

@@ -126,7 +126,7 @@ class Server:
         self.log = log
         self._log_handle = log.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", "0", *args],
+            [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", "0", *self._fronts(args)],
             stdout=self._log_handle,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -134,6 +134,11 @@ class Server:
         self.port = self._wait_for_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self._probe = 0
+
+    @staticmethod
+    def _fronts(args: list[str]) -> list[str]:
+        """One front process unless a test asks for more: counters and worker probes are per front."""
+        return args if "--fronts" in args else [*args, "--fronts", "1"]
 
     def _wait_for_port(self) -> int:
         deadline = time.monotonic() + 60
@@ -249,6 +254,6 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:  # type:
 @pytest.fixture(scope="session")
 def server(start_server, release_dir: Path) -> Iterator[Server]:  # type: ignore[no-untyped-def]
     """The default server: the fixture release, default limits, the fixture example queries."""
-    srv = start_server("--release", release_dir, "--queries", DATA / "queries", "--workers", "2")
+    srv = start_server("--release", release_dir, "--queries", DATA / "queries", "--workers", "2", "--fronts", "1")
     yield srv
     srv.stop()

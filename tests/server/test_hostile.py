@@ -324,3 +324,36 @@ def test_concurrent_load_answers_everyone_consistently(tight: Server) -> None:
         thread.join()
     assert failures == []
     tight.assert_data_unchanged(WORKERS)
+
+
+def test_workers_that_copied_the_store_are_recycled(start_server, release_dir) -> None:  # type: ignore[no-untyped-def]
+    """A worker whose scan left it holding unshared memory is replaced by a fresh fork; answers stay right."""
+    srv = start_server("--release", release_dir, "--workers", "2", "--worker-recycle-mb", "1")
+    try:
+        scan = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        assert srv.get(scan).json()["results"]["bindings"][0]["n"]["value"] == str(79**3)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            health = srv.request("GET", "/health").json()
+            if health["recycled"] >= 1 and health["workers"]["alive"] == 2:
+                break
+            time.sleep(0.05)
+        assert health["recycled"] >= 1
+        assert health["workers"]["alive"] == 2
+        srv.assert_data_unchanged(2)
+    finally:
+        srv.stop()
+
+
+def test_several_front_processes_share_the_port_and_stop_together(start_server, release_dir) -> None:  # type: ignore[no-untyped-def]
+    """With --fronts 2 both front processes answer on the one port, and SIGTERM stops every process."""
+    srv = start_server("--release", release_dir, "--fronts", "2", "--workers", "4")
+    fronts = set()
+    for n in range(60):
+        assert srv.get(f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {n} # fronts").status == 200
+        fronts.add(srv.request("GET", "/health").json()["front"])
+        if len(fronts) == 2:
+            break
+    assert len(fronts) == 2
+    assert len(srv.descendants()) == 1 + 2 + 2 * 2  # zygote, two fronts, two workers each
+    srv.stop()
