@@ -129,15 +129,15 @@ def provenance_graph(tables: Tables, sources: Graph, version: str, table_paths: 
     graph.add((build, RDFS.label, Literal(f"Metastasis KG build {version}", lang="en")))
     graph.add((build, PROV.endedAtTime, Literal(f"{version}T00:00:00Z", datatype=XSD.dateTime)))
     graph.add((build, MKG.software, Literal(f"metastasis-kg {__version__}")))
-    for source in sorted(set(sources.subjects(RDF.type, MKG.SourceDocument))):
-        graph.add((build, PROV.used, source))
+    for document in sorted(set(sources.subjects(RDF.type, MKG.SourceDocument)), key=str):
+        graph.add((build, PROV.used, document))
     records: list[tuple[URIRef, str, int, str]] = [
         *((FACT[a.id], "associations", a.where.line, a.source) for a in tables.associations),
         *((STATISTIC[s.id], "statistics", s.where.line, s.source) for s in tables.statistics),
         *((GROUP[g.id], "statistic_groups", g.where.line, g.source) for g in tables.groups),
     ]
-    for node, table, line, source in records:
+    for node, table, line, key in records:
         graph.add((node, MKG.curatedFrom, Literal(f"{table_paths[table]}:{line}")))
-        graph.add((node, PROV.wasDerivedFrom, SOURCE[source]))
+        graph.add((node, PROV.wasDerivedFrom, SOURCE[key]))
         graph.add((node, PROV.wasGeneratedBy, build))
     return graph

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
 from rdflib.namespace import DCTERMS, OWL, RDF, VOID
+from rdflib.term import Node
 
 from kg.assemble import asserted_graph, new_graph, provenance_graph
 from kg.errors import UserError
@@ -172,7 +172,7 @@ def _void(built: Built, counts: dict[str, int], union_size: int) -> Graph:
     g.add((dataset, VOID.vocabulary, URIRef(BASE_IRI)))
     for name in ("kg.nq", "kg.trig", "kg.ttl", "kg.nt", "kg.jsonld"):
         g.add((dataset, VOID.dataDump, URIRef(f"{BASE_IRI}releases/{built.version}/{name}")))
-    for source in sorted(built.provenance.subjects(RDF.type, MKG.SourceDocument)):
+    for source in sorted(built.provenance.subjects(RDF.type, MKG.SourceDocument), key=str):
         g.add((dataset, DCTERMS.source, source))
     for iri, count in counts.items():
         subset = URIRef(iri)

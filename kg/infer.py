@@ -113,7 +113,7 @@ def inferred_graph(ontology: Graph, asserted: Graph, classification: Classificat
         for sup in sups:
             out.add((prop, RDFS.subPropertyOf, sup))
     sites = metastasis_classes(ontology, ancestors)
-    for assoc in sorted(set(asserted.subjects(MKG.predicate, None))):
+    for assoc in sorted(set(asserted.subjects(MKG.predicate, None)), key=str):
         s, p, o = (asserted.value(assoc, MKG[k]) for k in ("subject", "predicate", "object"))
         assert isinstance(s, URIRef) and isinstance(p, URIRef) and isinstance(o, URIRef)
         for prop in {p} | super_props.get(p, set()):

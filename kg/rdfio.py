@@ -104,7 +104,9 @@ def parse_into(target: Graph | Dataset, path: Path, fmt: str | None = None) -> N
     try:
         with warnings.catch_warnings():
             # rdflib's JSON-LD and TriG parsers call its own deprecated ConjunctiveGraph internally.
-            warnings.filterwarnings("ignore", category=DeprecationWarning, message=r".*(ConjunctiveGraph|default_context)")
+            warnings.filterwarnings(
+                "ignore", category=DeprecationWarning, message=r".*(ConjunctiveGraph|default_context)"
+            )
             target.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except UserError:
         raise

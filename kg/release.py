@@ -84,7 +84,9 @@ def canonical(graph: Graph) -> Graph:
     for prefix, ns in graph.namespaces():
         result.bind(prefix, ns)
     for s, p, o in graph:
-        result.add((labels.get(s, s) if isinstance(s, BNode) else s, p, labels.get(o, o) if isinstance(o, BNode) else o))  # type: ignore[arg-type]
+        s2 = labels.get(s, s) if isinstance(s, BNode) else s
+        o2 = labels.get(o, o) if isinstance(o, BNode) else o
+        result.add((s2, p, o2))
     return result
 
 

@@ -59,7 +59,7 @@ def _cached(folder: Path) -> tuple[Graph, dict[str, SourceDocument]]:
     except Exception as exc:
         raise UserError(f"cannot parse source descriptions: {exc}", path=ttl) from exc
     docs: dict[str, SourceDocument] = {}
-    for iri in sorted(graph.subjects(DCTERMS.title, None)):
+    for iri in sorted(graph.subjects(DCTERMS.title, None), key=str):
         key = str(iri).removeprefix(str(SOURCE))
         copy = graph.value(iri, MKG.localCopy)
         recorded = graph.value(iri, MKG.sha256)
@@ -79,7 +79,7 @@ def _cached(folder: Path) -> tuple[Graph, dict[str, SourceDocument]]:
                 path=path,
             )
         text = normalize_text(raw.decode("utf-8"), markup=str(media) == "text/html")
-        docs[key] = SourceDocument(key, URIRef(iri), path, digest, text)
+        docs[key] = SourceDocument(key, URIRef(str(iri)), path, digest, text)
     return graph, docs
 
 

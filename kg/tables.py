@@ -265,7 +265,7 @@ def _associations(path: Path, check: _Checker) -> list[AssociationRow]:
                 region=region, timing=timing, frequency=f["frequency"], context=f["context"],
                 explanation=f["explanation"], statistic=f["statistic"], source=f["source"],
                 quote=f["quote"], note=f["note"], where=Location(path, line),
-            )  # fmt: skip
+            )
         )
     return out
 
@@ -302,7 +302,7 @@ def _statistics(path: Path, check: _Checker) -> list[StatisticRow]:
                 id=ident, value=value, unit=unit, stated_as=f["stated_as"], approximate=approximate,
                 numerator=f["numerator"], denominator=f["denominator"], group=f["group"],
                 source=f["source"], quote=f["quote"], note=f["note"], where=Location(path, line),
-            )  # fmt: skip
+            )
         )
     return out
 
@@ -338,7 +338,7 @@ def _cross_references(tables: Tables, problems: _Problems) -> None:
             problems.add(
                 g.where.path, g.where.line, "additive",
                 f"members add up to {total} %, so they cannot be shares of one whole: set additive to false",
-            )  # fmt: skip
+            )
 
 
 def load_tables(index: OntologyIndex, sources: dict[str, SourceDocument], folder: Path | None = None) -> Tables:

@@ -43,9 +43,9 @@ def validate_files(paths: list[Path]) -> ShaclResult:
         for triple in parse_file(path):
             data.add(triple)
     result = validate(data + ontology)
+    message = "term not declared by the ontology (misspelt or invented?)"
     extra = [
-        Finding("Violation", str(term), "", "term not declared by the ontology (misspelt or invented?)", "mkg:declared-terms")
-        for term in undeclared_terms(data, ontology)
+        Finding("Violation", str(term), "", message, "mkg:declared-terms") for term in undeclared_terms(data, ontology)
     ]
     if not extra:
         return result

@@ -92,7 +92,7 @@ def test_broken_ontology_file_is_named_with_its_line(tmp_path: Path) -> None:
     ],
 )
 def test_build_refuses_hostile_ontology_input(tmp_path: Path, name: str, content: str, message: str) -> None:
-    """mkg build applies the same parsing guards as mkg validate: no XML entities, no fetched JSON-LD contexts."""
+    """The build applies the same parsing guards as mkg validate: no XML entities, no fetched JSON-LD contexts."""
     path = tmp_path / name
     path.write_text(content)
     result = mkg("build", "--out", str(tmp_path / "out"), "--ontology", str(path))

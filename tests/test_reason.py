@@ -6,6 +6,8 @@ so, because the project promises that reasoner checks never pass silently.
 
 from __future__ import annotations
 
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -98,12 +100,20 @@ def test_consistent_ontology_passes_and_imports_are_not_fetched(reasoner: str) -
 
 @pytest.mark.parametrize("reasoner", REASONERS)
 def test_individual_of_disjoint_classes_is_inconsistent(reasoner: str, tmp_path: Path) -> None:
-    """An individual in two disjoint classes: both reasoners say inconsistent, with Pellet's explanation."""
-    report = check_consistency([with_addition(tmp_path, "bad.ttl", INCONSISTENT)], reasoner)  # type: ignore[arg-type]
+    """An individual in two disjoint classes: both reasoners say inconsistent, with Pellet's explanation.
+
+    Regression: owlready2 leaves HermiT's input file in the temp folder when HermiT finds a clash;
+    none may be left behind.
+    """
+    name = f"k{uuid.uuid4().hex}"
+    clash = INCONSISTENT.replace(f"<{QA}k>", f"<{QA}{name}>")
+    report = check_consistency([with_addition(tmp_path, "bad.ttl", clash)], reasoner)  # type: ignore[arg-type]
     assert not report.consistent
-    assert "k type D1" in report.explanation and "D1 disjointWith D2" in report.explanation
+    assert f"{name} type D1" in report.explanation and "D1 disjointWith D2" in report.explanation
     with pytest.raises(InconsistentOntologyError, match="inconsistent"):
         report.raise_for_problems()
+    leftovers = [p for p in Path(tempfile.gettempdir()).glob("tmp*") if p.is_file() and name.encode() in p.read_bytes()]
+    assert leftovers == []
 
 
 @pytest.mark.parametrize("reasoner", REASONERS)

@@ -110,7 +110,9 @@ def test_statistic_must_share_its_association_source(base: Graph) -> None:
 
 def test_ambiguity_note_requires_the_flag(base: Graph) -> None:
     """AmbiguityFlagShape: a note without mkg:isAmbiguous true is caught; with it, it passes."""
-    noted = ASSOCIATION.replace("mkg:hasStatistic stat:s ;", "mkg:hasStatistic stat:s ; mkg:ambiguityNote 'unclear'@en ;")
+    noted = ASSOCIATION.replace(
+        "mkg:hasStatistic stat:s ;", "mkg:hasStatistic stat:s ; mkg:ambiguityNote 'unclear'@en ;"
+    )
     assert messages(run(base, noted + STATISTIC + GROUP), "AmbiguityFlagShape")
     flagged = noted.replace("mkg:ambiguityNote", "mkg:isAmbiguous true ; mkg:ambiguityNote")
     assert not messages(run(base, flagged + STATISTIC + GROUP), "AmbiguityFlagShape")

@@ -1,0 +1,93 @@
+"""What the linked-data pages and the search need about every term, read once per served dataset.
+
+Labels (so every link on a page reads "breast cancer", not an IRI), a coarse kind per IRI, the search
+index and the JSON-LD context come from two queries (``ld-catalog.rq``, ``ld-context.rq``) run through
+the shared executor the first time any of them is needed, then kept for the life of the process (one
+process serves one dataset: a new release means a restart). Building lazily rather than in
+``create_app`` keeps start-up quick and leaves the forked HTTP fronts free of threads started early.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import flask
+
+from kg.namespaces import prefixes as kg_prefixes
+from kg.resources import BASE_IRI
+from server.jsonld import JsonLdContext, build_context
+from server.ldquery import run_select
+from server.search import SearchIndex
+from server.service import QueryService
+
+__all__ = ["Catalog", "catalog", "kg_base"]
+
+_EXTENSION = "mkg-catalog"
+_FIELD_RANK = {"label": 0, "title": 1}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Labels, kinds, search index and JSON-LD context of the served dataset."""
+
+    base: str
+    labels: dict[str, str]
+    kinds: dict[str, str]
+    search: SearchIndex
+    context: JsonLdContext
+
+    def label(self, iri: str) -> str:
+        """The term's label, else its compact IRI (``obo:RO_0002607``), else the IRI itself."""
+        return self.labels.get(iri) or self.context.compact_iri(iri)
+
+    def kind(self, iri: str) -> str:
+        """``class``, ``property``, ``association``, ``statistic``, ``source``, ... or ``resource``."""
+        return self.kinds.get(iri, "resource")
+
+
+def kg_base(service: QueryService) -> str:
+    """The base IRI of the served release's IRIs (the project's, when only data files are served)."""
+    return service.release.base_iri if service.release is not None else BASE_IRI
+
+
+def _build(service: QueryService) -> Catalog:
+    base = kg_base(service)
+    labels: dict[str, tuple[tuple[int, int], str]] = {}
+    kinds: dict[str, str] = {}
+    texts: list[tuple[str, str, str, str]] = []
+    for row in run_select(service, "ld-catalog"):
+        iri = row["iri"]["value"]
+        text = row["text"]["value"]
+        field = row["field"]["value"]
+        kinds[iri] = row.get("kind", {}).get("value", "resource")
+        if field in _FIELD_RANK:
+            rank = (_FIELD_RANK[field], 0 if row["text"].get("xml:lang", "en").startswith("en") else 1)
+            if iri not in labels or rank < labels[iri][0]:
+                labels[iri] = (rank, text)
+        texts.append((iri, text, "synonym" if field == "synonym" else "label", field))
+    best = {iri: text for iri, (_, text) in labels.items()}
+    entries = [
+        (iri, best.get(iri, text), text, kind_of_field, kinds.get(iri, "resource"))
+        for iri, text, kind_of_field, _ in texts
+        if iri.startswith(base)
+    ]
+    namespaces = {**kg_prefixes(), **service.prefixes}
+    context = build_context(namespaces, run_select(service, "ld-context"), base)
+    return Catalog(base, best, kinds, SearchIndex(entries), context)
+
+
+def catalog() -> Catalog:
+    """The current app's catalog, built on first use (a failed build is retried on the next request)."""
+    app = flask.current_app
+    holder = app.extensions.get(_EXTENSION)
+    if holder is None:
+        holder = app.extensions.setdefault(_EXTENSION, {"lock": threading.Lock(), "value": None})
+    value: Catalog | None = holder["value"]
+    if value is None:
+        with holder["lock"]:
+            value = holder["value"]
+            if value is None:
+                value = _build(app.extensions["mkg"])
+                holder["value"] = value
+    return value

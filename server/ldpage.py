@@ -1,0 +1,313 @@
+"""The HTML view of one resource, assembled from query rows: what each section of a term page shows.
+
+Kept apart from HTTP so the rules are plain functions: which statements are headline facts (label,
+definition, synonyms, cross-references, class hierarchy, class expressions), which are listed as
+relations, what was inferred rather than curated (a statement only in the inferred graph), and how an
+association's subject, predicate, object, figures and verbatim source sentence are laid out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from server.catalog import Catalog
+from server.classexpr import ClassExpressions, Token
+
+__all__ = ["Association", "Figure", "PropertyValues", "ResourceView", "Value", "build_view", "xref_iri"]
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+OBO = "http://purl.obolibrary.org/obo/"
+OIO = "http://www.geneontology.org/formats/oboInOwl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+DEFINITION = OBO + "IAO_0000115"
+SYNONYMS = {
+    OIO + "hasExactSynonym": "exact",
+    OIO + "hasRelatedSynonym": "related",
+    OIO + "hasBroadSynonym": "broad",
+    OIO + "hasNarrowSynonym": "narrow",
+    SKOS + "altLabel": "alternative",
+}
+MAPPINGS = {
+    SKOS + "exactMatch": "exact match",
+    SKOS + "closeMatch": "close match",
+    SKOS + "broadMatch": "broad match",
+    SKOS + "narrowMatch": "narrow match",
+    SKOS + "relatedMatch": "related match",
+}
+XREF = OIO + "hasDbXref"
+_HEADLINE = {RDFS + "label", RDF + "type", DEFINITION, XREF, RDFS + "subClassOf", OWL + "equivalentClass"}
+_HEADLINE |= set(SYNONYMS) | set(MAPPINGS)
+_REIFICATION = {RDF + "subject", RDF + "predicate", RDF + "object"}
+_OBO_CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9]*):([A-Za-z0-9_]+)$")
+_OBO_PREFIXES = {"MONDO", "UBERON", "HP", "NCIT", "DOID", "CL", "GO", "CHEBI", "PATO", "RO", "IAO", "BFO", "OBI"}
+
+Row = dict[str, dict[str, str]]
+
+
+def xref_iri(curie: str) -> str | None:
+    """The OBO PURL of a cross-reference such as ``MONDO:0007254``, or ``None`` if it is not an OBO id."""
+    match = _OBO_CURIE.match(curie.strip())
+    if match and match.group(1).upper() in _OBO_PREFIXES:
+        return f"{OBO}{match.group(1)}_{match.group(2)}"
+    return None
+
+
+@dataclass
+class Value:
+    """One value shown on a page: a link (``iri``), a literal with its language or datatype, or tokens."""
+
+    text: str
+    iri: str | None = None
+    note: str = ""
+    tokens: list[Token] = field(default_factory=list)
+    graphs: set[str] = field(default_factory=set)
+
+    @property
+    def inferred(self) -> bool:
+        """True when the statement is only in the inferred graph (derived, not curated)."""
+        return bool(self.graphs) and all(g.endswith("/graph/inferred") for g in self.graphs)
+
+
+@dataclass
+class PropertyValues:
+    """All values of one property in one direction."""
+
+    iri: str
+    label: str
+    values: list[Value]
+
+
+@dataclass
+class Figure:
+    """A figure an association states, with its wording and whether its group may not be added up."""
+
+    iri: str
+    stated_as: str
+    value: str
+    unit: str | None
+    denominator: str
+    numerator: str
+    approximate: bool
+    note: str
+    group: str | None
+    group_label: str
+    group_note: str
+    non_additive: bool
+
+
+@dataclass
+class Association:
+    """An association as listed on a term's page: statement, figures as stated, quote and source."""
+
+    iri: str
+    label: str
+    role: str
+    subject: str
+    predicate: str
+    object: str
+    frequency: str
+    stated_as: list[str]
+    quote: str
+    source: str | None
+    note: str
+
+
+@dataclass
+class ResourceView:
+    """Everything a resource page shows."""
+
+    iri: str
+    label: str
+    kind: str
+    types: list[Value]
+    definitions: list[Value]
+    comments: list[Value]
+    synonyms: list[tuple[str, Value]]
+    xrefs: list[Value]
+    mappings: list[tuple[str, Value]]
+    superclasses: list[Value]
+    inferred_superclasses: list[Value]
+    subclasses: list[Value]
+    inferred_subclasses: list[Value]
+    expressions: list[tuple[str, list[Token]]]
+    outgoing: list[PropertyValues]
+    incoming: list[PropertyValues]
+    associations: list[Association] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    statement: tuple[Value, Value, Value] | None = None
+    quotes: list[Value] = field(default_factory=list)
+    sources: list[Value] = field(default_factory=list)
+    notes: list[Value] = field(default_factory=list)
+
+    @property
+    def is_association(self) -> bool:
+        """Associations get the statement, figures and quote layout."""
+        return self.statement is not None
+
+
+def _literal_note(term: dict[str, str]) -> str:
+    if "xml:lang" in term:
+        return term["xml:lang"]
+    datatype = term.get("datatype", "")
+    return "xsd:" + datatype.removeprefix(XSD) if datatype.startswith(XSD) else datatype
+
+
+def _value(term: dict[str, str], catalog: Catalog) -> Value:
+    if term.get("type") == "uri":
+        return Value(catalog.label(term["value"]), term["value"])
+    return Value(term["value"], note=_literal_note(term))
+
+
+def _merge(values: Iterable[tuple[str, Value]]) -> list[Value]:
+    merged: dict[tuple[str, str | None, str, str], Value] = {}
+    for graph, value in values:
+        key = (value.text, value.iri, value.note, "".join(t.text for t in value.tokens))
+        kept = merged.setdefault(key, value)
+        kept.graphs.add(graph)
+    return sorted(merged.values(), key=lambda v: (v.inferred, v.text.casefold(), v.iri or ""))
+
+
+def _term(row: Row, key: str) -> str:
+    return row[key]["value"] if key in row else ""
+
+
+def build_view(
+    iri: str,
+    links: Sequence[Row],
+    described: Iterable[ox.Triple],
+    catalog: Catalog,
+    associations: Sequence[Row] = (),
+    figures: Sequence[Row] = (),
+) -> ResourceView:
+    """The page of ``iri`` from its ``ld-links`` rows, its description and, for terms, associations."""
+    out: dict[str, list[tuple[str, Value]]] = defaultdict(list)
+    into: dict[str, list[tuple[str, Value]]] = defaultdict(list)
+    described = list(described)
+    expressions = ClassExpressions(described, catalog.label)
+    for row in links:
+        if row["value"].get("type") == "bnode":
+            continue  # rendered from the description below, whose blank nodes carry their structure
+        prop = row["property"]["value"]
+        graph = row.get("graph", {}).get("value", "")
+        value = _value(row["value"], catalog)
+        (out if row["direction"]["value"] == "out" else into)[prop].append((graph, value))
+    for triple in described:
+        if triple.subject == ox.NamedNode(iri) and isinstance(triple.object, ox.BlankNode):
+            out[triple.predicate.value].append(("", Value("", tokens=expressions.render(triple.object))))
+
+    def values(prop: str, direction: dict[str, list[tuple[str, Value]]] = out) -> list[Value]:
+        return _merge(direction.get(prop, []))
+
+    def named(prop: str, direction: dict[str, list[tuple[str, Value]]]) -> tuple[list[Value], list[Value]]:
+        found = [v for v in values(prop, direction) if v.iri and v.iri != iri]
+        return [v for v in found if not v.inferred], [v for v in found if v.inferred]
+
+    superclasses, inferred_super = named(RDFS + "subClassOf", out)
+    subclasses, inferred_sub = named(RDFS + "subClassOf", into)
+    exprs = [
+        (word, v.tokens)
+        for prop, word in ((OWL + "equivalentClass", "equivalent to"), (RDFS + "subClassOf", "subclass of"))
+        for v in values(prop)
+        if v.tokens
+    ]
+    xrefs = []
+    for v in values(XREF):
+        xrefs.append(Value(v.text, xref_iri(v.text), v.note, graphs=v.graphs))
+    view = ResourceView(
+        iri=iri,
+        label=catalog.label(iri),
+        kind=catalog.kind(iri),
+        types=[v for v in values(RDF + "type") if v.iri],
+        definitions=values(DEFINITION),
+        comments=values(RDFS + "comment") + values(DCTERMS + "description"),
+        synonyms=[(kind, v) for prop, kind in SYNONYMS.items() for v in values(prop)],
+        xrefs=xrefs,
+        mappings=[(kind, v) for prop, kind in MAPPINGS.items() for v in values(prop)],
+        superclasses=superclasses,
+        inferred_superclasses=inferred_super,
+        subclasses=subclasses,
+        inferred_subclasses=inferred_sub,
+        expressions=exprs,
+        outgoing=[],
+        incoming=[],
+    )
+    mkg = catalog.base
+    association = any(v.iri == mkg + "Association" for v in view.types)
+    hidden_out = set(_HEADLINE) | {RDFS + "comment", DCTERMS + "description"}
+    hidden_in = {RDFS + "subClassOf"} | _REIFICATION
+    if association:
+        s, p, o = (values(mkg + k) for k in ("subject", "predicate", "object"))
+        if s and p and o:
+            view.statement = (s[0], p[0], o[0])
+        view.quotes = values(mkg + "quote")
+        view.sources = values(DCTERMS + "source")
+        view.notes = values(mkg + "ambiguityNote")
+        hidden_out |= {mkg + "quote", DCTERMS + "source", mkg + "ambiguityNote"} | _REIFICATION
+    if associations:
+        hidden_in |= {mkg + "subject", mkg + "object"}
+    view.outgoing = [
+        PropertyValues(prop, catalog.label(prop), values(prop))
+        for prop in sorted(out, key=lambda p: catalog.label(p).casefold())
+        if prop not in hidden_out
+    ]
+    view.incoming = [
+        PropertyValues(prop, catalog.label(prop), values(prop, into))
+        for prop in sorted(into, key=lambda p: catalog.label(p).casefold())
+        if prop not in hidden_in
+    ]
+    view.associations = _associations(associations)
+    view.figures = [_figure(row) for row in figures]
+    return view
+
+
+def _associations(rows: Sequence[Row]) -> list[Association]:
+    found: dict[str, Association] = {}
+    for row in rows:
+        fact = row["fact"]["value"]
+        item = found.get(fact)
+        if item is None:
+            item = Association(
+                iri=fact,
+                label=_term(row, "factLabel"),
+                role=_term(row, "role"),
+                subject=_term(row, "subject"),
+                predicate=_term(row, "predicate"),
+                object=_term(row, "object"),
+                frequency=_term(row, "frequency"),
+                stated_as=[],
+                quote=_term(row, "quote"),
+                source=_term(row, "source") or None,
+                note=_term(row, "ambiguityNote"),
+            )
+            found[fact] = item
+        stated = _term(row, "statedAs")
+        if stated and stated not in item.stated_as:
+            item.stated_as.append(stated)
+    return list(found.values())
+
+
+def _figure(row: Row) -> Figure:
+    return Figure(
+        iri=row["statistic"]["value"],
+        stated_as=_term(row, "statedAs"),
+        value=_term(row, "value"),
+        unit=_term(row, "unit") or None,
+        denominator=_term(row, "denominator"),
+        numerator=_term(row, "numerator"),
+        approximate=_term(row, "approximate") in ("true", "1"),
+        note=_term(row, "note"),
+        group=_term(row, "group") or None,
+        group_label=_term(row, "groupLabel"),
+        group_note=_term(row, "groupNote"),
+        non_additive=_term(row, "nonAdditive") in ("true", "1"),
+    )

@@ -1,0 +1,443 @@
+"""Linked data: every IRI the KG mints resolves on this server, as HTML for people and RDF for programs.
+
+A request path maps to a KG IRI by swapping the server's base for the KG's base IRI
+(``https://w3id.org/metastasis-kg/``): ``/BreastCancer`` is ``mkg:BreastCancer``, ``/fact/<id>`` an
+association, ``/graph/<name>`` a named graph, ``/metastasis-kg.owl`` the ontology and
+``/releases/<date>/<file>`` a file of the served release. When w3id.org redirects the base IRI to a
+server started with ``--base-url``, every IRI of the KG therefore resolves.
+
+**One documented choice: 200 with Content-Location, not 303 See Other.** A negotiated request for
+``/BreastCancer`` is answered directly (one round trip, no redirect for CORS or Protégé to follow) with
+``Vary: Accept`` and ``Content-Location: /BreastCancer.ttl`` naming the representation sent; each
+representation also has its own URL by suffix (``.ttl``, ``.jsonld``, ``.rdf``, ``.nt``, ``.html``),
+which is answered in that format whatever ``Accept`` says. The IRIs name terms and associations; the
+suffixed URLs name documents about them. Browsers get HTML; other clients get Turtle first (RDF/XML
+first for the ontology IRI, which is what Protégé's "open from URL" wants), in the order of
+:data:`RESOURCE_OFFERS` and :data:`ONTOLOGY_OFFERS` when ``Accept`` ties. Minted IRIs never end in one of
+those suffixes, which keeps the mapping unambiguous; ``/context.jsonld`` (the JSON-LD context) and
+``/browse`` (the index) are the server's own pages, so the JSON-LD of the property ``mkg:context`` is
+reached with ``Accept: application/ld+json`` on ``/context``.
+
+An unknown IRI is a 404 (HTML or plain text by ``Accept``), an ``Accept`` nothing matches a 406.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import flask
+import pyoxigraph as ox
+from werkzeug.wrappers import Response
+
+from kg.release import read_manifest
+from server.catalog import Catalog, catalog, kg_base
+from server.conneg import choose
+from server.formats import BY_NAME, Format
+from server.jsonld import compact_graph
+from server.ldpage import build_view
+from server.ldquery import QUERIES, QueryFailed, iri_term, run_graph, run_select
+from server.service import QueryOutcome, QueryService, etag_matches
+from server.sparql import public_base
+
+__all__ = ["ONTOLOGY_OFFERS", "RESOURCE_OFFERS", "blueprint", "href"]
+
+blueprint = flask.Blueprint("linked_data", __name__)
+
+HTML = Format("html", "text/html", ("application/xhtml+xml",), "html", "", "")
+PLAIN = Format("text", "text/plain", (), "txt", "", "")
+RESOURCE_OFFERS: tuple[Format, ...] = (HTML, BY_NAME["turtle"], BY_NAME["jsonld"], BY_NAME["rdfxml"], BY_NAME["ntriples"])
+ONTOLOGY_OFFERS: tuple[Format, ...] = (BY_NAME["rdfxml"], BY_NAME["turtle"], BY_NAME["jsonld"], BY_NAME["ntriples"], HTML)
+SUFFIXES: dict[str, Format] = {"." + f.extension: f for f in RESOURCE_OFFERS}
+LABELS = {"html": "HTML", "turtle": "Turtle", "jsonld": "JSON-LD", "rdfxml": "RDF/XML", "ntriples": "N-Triples"}
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self';"
+    " frame-ancestors 'none'"
+)
+# What a minted IRI's local part may contain (RFC 3987 unreserved, sub-delims, ':', '@', '/').
+_LOCAL = re.compile(r"^(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})+$")
+_RELEASE_FILE = re.compile(r"^releases/(\d{4}-\d{2}-\d{2})/([A-Za-z0-9][A-Za-z0-9._-]*)$")
+_MEDIA_TYPES = {
+    ".owl": "application/rdf+xml",
+    ".rdf": "application/rdf+xml",
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".nq": "application/n-quads",
+    ".trig": "application/trig",
+    ".jsonld": "application/ld+json",
+    ".json": "application/json",
+    ".tsv": "text/tab-separated-values",
+    ".txt": "text/plain",
+}
+
+
+def _service() -> QueryService:
+    service: QueryService = flask.current_app.extensions["mkg"]
+    return service
+
+
+def _site_prefix() -> str:
+    """The path this server's pages live under: that of ``--base-url``, else the WSGI script root."""
+    configured = _service().config.public_base
+    if configured:
+        return urlsplit(configured).path.rstrip("/")
+    return flask.request.script_root.rstrip("/")
+
+
+def href(iri: str) -> str:
+    """Where a link to ``iri`` points: this server for the KG's own IRIs, the IRI itself otherwise."""
+    base = kg_base(_service())
+    if iri.startswith(base):
+        return _site_prefix() + "/" + quote(iri[len(base) :], safe="/:@!$&'()*+,;=-._~%")
+    return iri
+
+
+def _graphs() -> dict[str, int]:
+    return _service().dataset.graphs
+
+
+def _ontology_iri(base: str) -> str:
+    return base + "metastasis-kg.owl"
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """One representation of a resource, for ``<link rel="alternate">`` and the ``Link`` header."""
+
+    format: Format
+    href: str
+
+    @property
+    def label(self) -> str:
+        """The format's human name."""
+        return LABELS[self.format.name]
+
+
+def _alternates(iri: str, offers: tuple[Format, ...]) -> list[Alternate]:
+    return [Alternate(fmt, f"{href(iri)}.{fmt.extension}") for fmt in offers]
+
+
+def _etag(iri: str, fmt: Format) -> str:
+    service = _service()
+    key = "\0".join((service.backend.tag, iri, fmt.name, public_base(), _site_prefix()))
+    return '"ld-' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _common_headers(
+    response: Response, iri: str, fmt: Format, offers: tuple[Format, ...], negotiated: bool
+) -> Response:
+    if negotiated:
+        response.vary.add("Accept")
+        response.headers["Content-Location"] = f"{href(iri)}.{fmt.extension}"
+    response.headers["Link"] = ", ".join(
+        f'<{alt.href}>; rel="alternate"; type="{alt.format.media_type}"' for alt in _alternates(iri, offers)
+    )
+    response.headers.setdefault("Cache-Control", "public, no-cache")
+    if fmt is HTML:
+        response.headers["Content-Security-Policy"] = CSP
+    return response
+
+
+def _not_found(message: str) -> Response:
+    fmt = choose(flask.request.headers.get("Accept"), (HTML, PLAIN))
+    if fmt is HTML:
+        html = flask.render_template("ld_error.html", status=404, message=message, **_page_context())
+        response = flask.Response(html, status=404, content_type="text/html; charset=utf-8")
+        response.headers["Content-Security-Policy"] = CSP
+    else:
+        response = flask.Response(f"404 Not Found: {message}\n", status=404, content_type="text/plain; charset=utf-8")
+    response.vary.add("Accept")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _not_acceptable(offers: tuple[Format, ...]) -> Response:
+    kinds = ", ".join(f.media_type for f in offers)
+    message = f"cannot produce any format named in Accept: {flask.request.headers.get('Accept')}\navailable: {kinds}"
+    response = QueryOutcome.error(406, message).to_response()
+    response.vary.add("Accept")
+    return response
+
+
+def _page_context() -> dict[str, Any]:
+    service = _service()
+    return {
+        "href": href,
+        "version": service.dataset.version,
+        "ontology_iri": _ontology_iri(kg_base(service)),
+    }
+
+
+def _serialize(triples: list[ox.Triple], fmt: Format, cat: Catalog, first: str | None) -> bytes:
+    ordered = sorted(set(triples), key=str)
+    if fmt.name == "jsonld":
+        document = compact_graph(ordered, cat.context, public_base() + "/context.jsonld", first=first)
+        return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode()
+    rdf_format = getattr(ox.RdfFormat, fmt.oxigraph)
+    prefixes = cat.context.prefixes if fmt.name in ("turtle", "rdfxml") else None
+    return ox.serialize(ordered, format=rdf_format, prefixes=prefixes) or b""
+
+
+def _incoming(iri: str, links: list[dict[str, dict[str, str]]]) -> list[ox.Triple]:
+    node = ox.NamedNode(iri)
+    return [
+        ox.Triple(ox.NamedNode(row["value"]["value"]), ox.NamedNode(row["property"]["value"]), node)
+        for row in links
+        if row["direction"]["value"] == "in" and row["value"].get("type") == "uri"
+    ]
+
+
+def _describe(iri: str) -> tuple[list[dict[str, dict[str, str]]], list[ox.Triple]]:
+    service = _service()
+    links = run_select(service, "ld-links", {"resource": iri_term(iri)})
+    described = run_graph(service, "ld-describe", {"resource": iri_term(iri)}) if links else []
+    return links, described
+
+
+def _respond(body: bytes, fmt: Format, etag: str, status: int = 200) -> Response:
+    response = flask.Response(body, status=status, content_type=fmt.content_type)
+    response.set_etag(etag.strip('"'))
+    return response
+
+
+def _resource(iri: str, fmt: Format, offers: tuple[Format, ...], negotiated: bool) -> Response:
+    """A term, association, statistic, source, ...: its description and incoming links."""
+    links, described = _describe(iri)
+    if not links:
+        return _not_found(f"no resource <{iri}> in this knowledge graph")
+    cat = catalog()
+    etag = _etag(iri, fmt)
+    triples = described + _incoming(iri, links)
+    if fmt is HTML:
+        service = _service()
+        view_rows: dict[str, Any] = {}
+        kind = cat.kind(iri)
+        if kind in ("class", "individual", "resource", "property"):
+            view_rows["associations"] = run_select(service, "ld-associations", {"term": iri_term(iri)})
+        if kind == "association":
+            view_rows["figures"] = run_select(service, "ld-figures", {"fact": iri_term(iri)})
+        view = build_view(iri, links, described, cat, **view_rows)
+        jsonld = compact_graph(sorted(set(triples), key=str), cat.context, public_base() + "/context.jsonld", first=iri)
+        html = flask.render_template(
+            "ld_resource.html",
+            view=view,
+            label=cat.label,
+            alternates=_alternates(iri, tuple(f for f in offers if f is not HTML)),
+            jsonld=jsonld,
+            **_page_context(),
+        )
+        return _common_headers(_respond(html.encode(), fmt, etag), iri, fmt, offers, negotiated)
+    body = _serialize(triples, fmt, cat, iri)
+    return _common_headers(_respond(body, fmt, etag), iri, fmt, offers, negotiated)
+
+
+def _graph_rdf(iri: str, graph: str, fmt: Format, offers: tuple[Format, ...], negotiated: bool) -> Response:
+    """A whole named graph in an RDF format, serialized by the query workers (JSON-LD compacted here)."""
+    service = _service()
+    if fmt.name == "jsonld":
+        triples = run_graph(service, "ld-graph", {"graph": iri_term(graph)})
+        body = _serialize(triples, fmt, catalog(), iri)
+        return _common_headers(_respond(body, fmt, _etag(iri, fmt)), iri, fmt, offers, negotiated)
+    outcome = service.run_query(
+        QUERIES["ld-graph"],
+        bindings={"graph": iri_term(graph)},
+        accept=fmt.media_type,
+        if_none_match=flask.request.headers.get("If-None-Match"),
+    )
+    response = outcome.to_response()
+    if outcome.status not in (200, 304):
+        return response
+    return _common_headers(response, iri, fmt, offers, negotiated)
+
+
+def _ontology_page(iri: str, graph: str, offers: tuple[Format, ...], negotiated: bool) -> Response:
+    service = _service()
+    cat = catalog()
+    links, described = _describe(iri)
+    header = build_view(iri, links, described, cat)
+    entities: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    seen: set[tuple[str, str]] = set()
+    for row in run_select(service, "ld-ontology-entities", {"graph": iri_term(graph)}):
+        entity, kind = row["entity"]["value"], row["type"]["value"].rsplit("#", 1)[-1]
+        if (entity, kind) in seen:
+            continue
+        seen.add((entity, kind))
+        entities[kind].append(
+            {
+                "iri": entity,
+                "label": cat.label(entity),
+                "definition": row.get("definition", {}).get("value", ""),
+                "deprecated": row.get("deprecated", {}).get("value") in ("true", "1"),
+            }
+        )
+    for items in entities.values():
+        items.sort(key=lambda item: (item["label"].casefold(), item["iri"]))
+    facts = {pv.iri: [v.text if not v.iri else v.iri for v in pv.values] for pv in header.outgoing}
+    jsonld = compact_graph(sorted(set(described), key=str), cat.context, public_base() + "/context.jsonld", first=iri)
+    html = flask.render_template(
+        "ld_ontology.html",
+        view=header,
+        facts=facts,
+        entities=entities,
+        triples=_graphs().get(graph, 0),
+        alternates=_alternates(iri, tuple(f for f in offers if f is not HTML)),
+        jsonld=jsonld,
+        label=cat.label,
+        **_page_context(),
+    )
+    response = _respond(html.encode(), HTML, _etag(iri, HTML))
+    return _common_headers(response, iri, HTML, offers, negotiated)
+
+
+def _graph_page(iri: str, offers: tuple[Format, ...], negotiated: bool) -> Response:
+    cat = catalog()
+    size = _graphs().get(iri, 0)
+    triples = [
+        ox.Triple(
+            ox.NamedNode(iri),
+            ox.NamedNode("http://rdfs.org/ns/void#triples"),
+            ox.Literal(str(size), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        )
+    ]
+    html = flask.render_template(
+        "ld_graph.html",
+        iri=iri,
+        name=iri.rsplit("/", 1)[-1],
+        size=size,
+        alternates=_alternates(iri, tuple(f for f in offers if f is not HTML)),
+        jsonld=compact_graph(triples, cat.context, public_base() + "/context.jsonld", first=iri),
+        **_page_context(),
+    )
+    return _common_headers(_respond(html.encode(), HTML, _etag(iri, HTML)), iri, HTML, offers, negotiated)
+
+
+def _release_file(version: str, name: str) -> Response:
+    service = _service()
+    release = service.release
+    if release is None or version != release.version:
+        return _not_found(f"this server serves release {release.version if release else '(none)'}, not {version}")
+    manifest = read_manifest(release.folder)
+    files = manifest.get("files") or {}
+    if name not in files:
+        return _not_found(f"release {version} has no file {name}")
+    path: Path = release.folder / name
+    media = _MEDIA_TYPES.get(path.suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = flask.send_file(path, mimetype=media, etag=str(files[name]), conditional=True, max_age=None)
+    if media.startswith("text/") or media.endswith(("+xml", "+json", "/n-triples", "/n-quads", "/trig", "/json")):
+        response.headers["Content-Type"] = f"{media}; charset=utf-8"
+    response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+    return response
+
+
+@blueprint.route("/context.jsonld")
+def context() -> Response:
+    """The JSON-LD context of the KG's vocabulary, for apps that read the JSON-LD compactly."""
+    cat = catalog()
+    etag = _etag("context.jsonld", BY_NAME["jsonld"])
+    if etag_matches(flask.request.headers.get("If-None-Match"), etag):
+        response = flask.Response(status=304)
+        response.set_etag(etag.strip('"'))
+        return response
+    body = json.dumps(cat.context.document(), ensure_ascii=False, indent=1) + "\n"
+    response = flask.Response(body, content_type="application/ld+json; charset=utf-8")
+    response.set_etag(etag.strip('"'))
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response
+
+
+@blueprint.route("/browse")
+def browse() -> Response:
+    """The index: every term by category, associations by kind, the evidence; a search form that needs no script."""
+    cat = catalog()
+    query = flask.request.args.get("q", "").strip()
+    hits = cat.search.search(query, limit=100) if query else []
+    sections: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+    for row in run_select(_service(), "ld-index"):
+        iri = row["iri"]["value"]
+        if not iri.startswith(cat.base):
+            continue
+        sections[row["section"]["value"]][row["category"]["value"]].append((cat.label(iri), iri))
+    ordered = []
+    for section in ("classes", "associations", "evidence", "individuals", "properties"):
+        categories = sections.get(section, {})
+        ordered.append(
+            (
+                section,
+                sorted(
+                    (
+                        (category, cat.label(category), sorted(set(items), key=lambda item: item[0].casefold()))
+                        for category, items in categories.items()
+                    ),
+                    key=lambda group: (-len(group[2]), group[1].casefold()),
+                ),
+            )
+        )
+    html = flask.render_template(
+        "ld_index.html",
+        sections=ordered,
+        query=query,
+        hits=hits,
+        ontology=_ontology_iri(cat.base),
+        **_page_context(),
+    )
+    response = flask.Response(html, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@blueprint.route("/<path:local>")
+def resolve(local: str) -> Response:
+    """Answer for the KG IRI this path stands for, in the negotiated or suffix-named format."""
+    release_file = _RELEASE_FILE.match(local)
+    if release_file:
+        return _release_file(*release_file.groups())
+    fmt: Format | None = None
+    for suffix, suffix_format in SUFFIXES.items():
+        if local.endswith(suffix) and len(local) > len(suffix):
+            local, fmt = local[: -len(suffix)], suffix_format
+            break
+    base = kg_base(_service())
+    iri = base + local
+    if not _LOCAL.match(local):
+        return _not_found(f"{local!r} is not the local part of an IRI minted by this knowledge graph")
+    graph = iri if iri in _graphs() else None
+    ontology = iri == _ontology_iri(base)
+    if ontology:
+        graph = base + "graph/ontology"
+    offers = ONTOLOGY_OFFERS if ontology else RESOURCE_OFFERS
+    negotiated = fmt is None
+    if fmt is None:
+        fmt = choose(flask.request.headers.get("Accept"), offers)
+        if fmt is None:
+            if graph is None and not run_select(_service(), "ld-links", {"resource": iri_term(iri)}):
+                return _not_found(f"no resource <{iri}> in this knowledge graph")
+            return _not_acceptable(offers)
+    etag = _etag(iri, fmt)
+    if (fmt is HTML or graph is None or fmt.name == "jsonld") and etag_matches(
+        flask.request.headers.get("If-None-Match"), etag
+    ):
+        response = flask.Response(status=304)
+        response.set_etag(etag.strip('"'))
+        return _common_headers(response, iri, fmt, offers, negotiated)
+    if ontology and fmt is HTML:
+        return _ontology_page(iri, graph or "", offers, negotiated)
+    if graph is not None and fmt is HTML:
+        return _graph_page(iri, offers, negotiated)
+    if graph is not None:
+        return _graph_rdf(iri, graph, fmt, offers, negotiated)
+    return _resource(iri, fmt, offers, negotiated)
+
+
+@blueprint.errorhandler(QueryFailed)
+def _query_failed(failed: QueryFailed) -> Response:
+    """A page's query timed out or the workers are busy: pass the executor's 503 (or other) answer on."""
+    return failed.outcome.to_response()
