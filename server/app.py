@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import flask
 
-from server import http, meta, page, sparql
+from server import api, http, linked_data, meta, page, sparql
 from server.backend import Backend
 from server.config import ServerConfig
 from server.fastpath import SparqlFastPath
@@ -34,4 +34,6 @@ def create_app(config: ServerConfig | None = None, *, backend: Backend | None = 
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(meta.blueprint)
     app.register_blueprint(page.blueprint)
+    app.register_blueprint(api.blueprint)
+    app.register_blueprint(linked_data.blueprint)
     return app

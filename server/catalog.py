@@ -55,7 +55,7 @@ def _build(service: QueryService) -> Catalog:
     base = kg_base(service)
     labels: dict[str, tuple[tuple[int, int], str]] = {}
     kinds: dict[str, str] = {}
-    texts: list[tuple[str, str, str, str]] = []
+    texts: list[tuple[str, str, str]] = []  # (iri, text, "label" or "synonym")
     for row in run_select(service, "ld-catalog"):
         iri = row["iri"]["value"]
         text = row["text"]["value"]
@@ -65,11 +65,11 @@ def _build(service: QueryService) -> Catalog:
             rank = (_FIELD_RANK[field], 0 if row["text"].get("xml:lang", "en").startswith("en") else 1)
             if iri not in labels or rank < labels[iri][0]:
                 labels[iri] = (rank, text)
-        texts.append((iri, text, "synonym" if field == "synonym" else "label", field))
+        texts.append((iri, text, "synonym" if field == "synonym" else "label"))
     best = {iri: text for iri, (_, text) in labels.items()}
     entries = [
-        (iri, best.get(iri, text), text, kind_of_field, kinds.get(iri, "resource"))
-        for iri, text, kind_of_field, _ in texts
+        (iri, best.get(iri, text), text, field, kinds.get(iri, "resource"))
+        for iri, text, field in texts
         if iri.startswith(base)
     ]
     namespaces = {**kg_prefixes(), **service.prefixes}

@@ -11,12 +11,14 @@ server started with ``--base-url``, every IRI of the KG therefore resolves.
 ``Vary: Accept`` and ``Content-Location: /BreastCancer.ttl`` naming the representation sent; each
 representation also has its own URL by suffix (``.ttl``, ``.jsonld``, ``.rdf``, ``.nt``, ``.html``),
 which is answered in that format whatever ``Accept`` says. The IRIs name terms and associations; the
-suffixed URLs name documents about them. Browsers get HTML; other clients get Turtle first (RDF/XML
-first for the ontology IRI, which is what Protégé's "open from URL" wants), in the order of
-:data:`RESOURCE_OFFERS` and :data:`ONTOLOGY_OFFERS` when ``Accept`` ties. Minted IRIs never end in one of
-those suffixes, which keeps the mapping unambiguous; ``/context.jsonld`` (the JSON-LD context) and
-``/browse`` (the index) are the server's own pages, so the JSON-LD of the property ``mkg:context`` is
-reached with ``Accept: application/ld+json`` on ``/context``.
+suffixed URLs name documents about them. When ``Accept`` ties or is absent the server's order decides
+(:data:`RESOURCE_OFFERS`, :data:`ONTOLOGY_OFFERS`): HTML for terms, so a link pasted anywhere reads well,
+and RDF/XML for the ontology IRI, which is what Protégé's "open from URL" and the OWL API want.
+
+Minted IRIs never end in one of those suffixes, which keeps the mapping unambiguous. ``/browse`` (the
+index by category), ``/context.jsonld`` (the JSON-LD context) and ``/api/...`` are the server's own
+pages; since ``/context.jsonld`` is taken, the JSON-LD of the property ``mkg:context`` is reached with
+``Accept: application/ld+json`` on ``/context``.
 
 An unknown IRI is a 404 (HTML or plain text by ``Accept``), an ``Accept`` nothing matches a 406.
 """
@@ -47,14 +49,26 @@ from server.ldquery import QUERIES, QueryFailed, iri_term, run_graph, run_select
 from server.service import QueryOutcome, QueryService, etag_matches
 from server.sparql import public_base
 
-__all__ = ["ONTOLOGY_OFFERS", "RESOURCE_OFFERS", "blueprint", "href"]
+__all__ = ["ONTOLOGY_OFFERS", "RESOURCE_OFFERS", "blueprint", "href", "page_context"]
 
 blueprint = flask.Blueprint("linked_data", __name__)
 
 HTML = Format("html", "text/html", ("application/xhtml+xml",), "html", "", "")
 PLAIN = Format("text", "text/plain", (), "txt", "", "")
-RESOURCE_OFFERS: tuple[Format, ...] = (HTML, BY_NAME["turtle"], BY_NAME["jsonld"], BY_NAME["rdfxml"], BY_NAME["ntriples"])
-ONTOLOGY_OFFERS: tuple[Format, ...] = (BY_NAME["rdfxml"], BY_NAME["turtle"], BY_NAME["jsonld"], BY_NAME["ntriples"], HTML)
+RESOURCE_OFFERS: tuple[Format, ...] = (
+    HTML,
+    BY_NAME["turtle"],
+    BY_NAME["jsonld"],
+    BY_NAME["rdfxml"],
+    BY_NAME["ntriples"],
+)
+ONTOLOGY_OFFERS: tuple[Format, ...] = (
+    BY_NAME["rdfxml"],
+    BY_NAME["turtle"],
+    BY_NAME["jsonld"],
+    BY_NAME["ntriples"],
+    HTML,
+)
 SUFFIXES: dict[str, Format] = {"." + f.extension: f for f in RESOURCE_OFFERS}
 LABELS = {"html": "HTML", "turtle": "Turtle", "jsonld": "JSON-LD", "rdfxml": "RDF/XML", "ntriples": "N-Triples"}
 
@@ -64,6 +78,8 @@ CSP = (
 )
 # What a minted IRI's local part may contain (RFC 3987 unreserved, sub-delims, ':', '@', '/').
 _LOCAL = re.compile(r"^(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})+$")
+DCTERMS = "http://purl.org/dc/terms/"
+OWL = "http://www.w3.org/2002/07/owl#"
 _RELEASE_FILE = re.compile(r"^releases/(\d{4}-\d{2}-\d{2})/([A-Za-z0-9][A-Za-z0-9._-]*)$")
 _MEDIA_TYPES = {
     ".owl": "application/rdf+xml",
@@ -93,11 +109,16 @@ def _site_prefix() -> str:
 
 
 def href(iri: str) -> str:
-    """Where a link to ``iri`` points: this server for the KG's own IRIs, the IRI itself otherwise."""
+    """Where a link to ``iri`` points: this server for the KG's own IRIs, the IRI itself for other web IRIs.
+
+    Any other scheme (``urn:``, ``javascript:``, ...) gives ``""``: templates then show text, not a link.
+    """
     base = kg_base(_service())
     if iri.startswith(base):
         return _site_prefix() + "/" + quote(iri[len(base) :], safe="/:@!$&'()*+,;=-._~%")
-    return iri
+    if iri.startswith(("http://", "https://")):
+        return iri
+    return ""
 
 
 def _graphs() -> dict[str, int]:
@@ -147,9 +168,9 @@ def _common_headers(
 
 
 def _not_found(message: str) -> Response:
-    fmt = choose(flask.request.headers.get("Accept"), (HTML, PLAIN))
+    fmt = choose(flask.request.headers.get("Accept"), (PLAIN, HTML))
     if fmt is HTML:
-        html = flask.render_template("ld_error.html", status=404, message=message, **_page_context())
+        html = flask.render_template("ld_error.html", status=404, message=message, **page_context())
         response = flask.Response(html, status=404, content_type="text/html; charset=utf-8")
         response.headers["Content-Security-Policy"] = CSP
     else:
@@ -167,7 +188,8 @@ def _not_acceptable(offers: tuple[Format, ...]) -> Response:
     return response
 
 
-def _page_context() -> dict[str, Any]:
+def page_context() -> dict[str, Any]:
+    """What every page's layout needs: the link maker, the release version, the ontology IRI."""
     service = _service()
     return {
         "href": href,
@@ -232,7 +254,7 @@ def _resource(iri: str, fmt: Format, offers: tuple[Format, ...], negotiated: boo
             label=cat.label,
             alternates=_alternates(iri, tuple(f for f in offers if f is not HTML)),
             jsonld=jsonld,
-            **_page_context(),
+            **page_context(),
         )
         return _common_headers(_respond(html.encode(), fmt, etag), iri, fmt, offers, negotiated)
     body = _serialize(triples, fmt, cat, iri)
@@ -280,18 +302,25 @@ def _ontology_page(iri: str, graph: str, offers: tuple[Format, ...], negotiated:
         )
     for items in entities.values():
         items.sort(key=lambda item: (item["label"].casefold(), item["iri"]))
-    facts = {pv.iri: [v.text if not v.iri else v.iri for v in pv.values] for pv in header.outgoing}
+    facts = {pv.iri: [v.iri or v.text for v in pv.values] for pv in header.outgoing}
+    meta = {
+        "title": (facts.get(DCTERMS + "title") or [header.label])[0],
+        "version_info": (facts.get(OWL + "versionInfo") or [service.dataset.version or ""])[0],
+        "version_iri": (facts.get(OWL + "versionIRI") or [""])[0],
+        "creators": facts.get(DCTERMS + "creator", []),
+        "licences": facts.get(DCTERMS + "license", []),
+    }
     jsonld = compact_graph(sorted(set(described), key=str), cat.context, public_base() + "/context.jsonld", first=iri)
     html = flask.render_template(
         "ld_ontology.html",
         view=header,
-        facts=facts,
+        meta=meta,
         entities=entities,
         triples=_graphs().get(graph, 0),
         alternates=_alternates(iri, tuple(f for f in offers if f is not HTML)),
         jsonld=jsonld,
         label=cat.label,
-        **_page_context(),
+        **page_context(),
     )
     response = _respond(html.encode(), HTML, _etag(iri, HTML))
     return _common_headers(response, iri, HTML, offers, negotiated)
@@ -314,7 +343,7 @@ def _graph_page(iri: str, offers: tuple[Format, ...], negotiated: bool) -> Respo
         size=size,
         alternates=_alternates(iri, tuple(f for f in offers if f is not HTML)),
         jsonld=compact_graph(triples, cat.context, public_base() + "/context.jsonld", first=iri),
-        **_page_context(),
+        **page_context(),
     )
     return _common_headers(_respond(html.encode(), HTML, _etag(iri, HTML)), iri, HTML, offers, negotiated)
 
@@ -385,8 +414,7 @@ def browse() -> Response:
         sections=ordered,
         query=query,
         hits=hits,
-        ontology=_ontology_iri(cat.base),
-        **_page_context(),
+        **page_context(),
     )
     response = flask.Response(html, content_type="text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = CSP

@@ -122,7 +122,13 @@ class SearchIndex:
             match = _match(folded, query_words, entry)
             if match is None:
                 continue
-            rank = (int(match), 0 if entry.field == "label" else 1, len(entry.folded), normalize(entry.label), entry.iri)
+            rank = (
+                int(match),
+                0 if entry.field == "label" else 1,
+                len(entry.folded),
+                normalize(entry.label),
+                entry.iri,
+            )
             known = best.get(entry.iri)
             if known is None or rank < known[0]:
                 best[entry.iri] = (rank, Hit(entry.iri, entry.label, entry.text, entry.field, entry.kind, match))

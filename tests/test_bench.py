@@ -464,6 +464,41 @@ def test_a_server_that_never_answers_gives_timeouts_not_a_hang(tmp_path: Path) -
     assert result.counts()["timeout"] >= 1 and result.throughput() == 0
 
 
+def test_a_server_answering_garbage_gives_errors_and_the_run_goes_on(tmp_path: Path) -> None:
+    """A malformed HTTP response is an error of that request, not a crash of the client thread."""
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.2)
+        stop = threading.Event()
+
+        def garbage() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                with conn:
+                    conn.recv(65536)
+                    conn.sendall(b"this is not HTTP\r\n\r\n")
+
+        thread = threading.Thread(target=garbage, daemon=True)
+        thread.start()
+        try:
+            query = load_queries()[0]
+            v = variants([query], [dict.fromkeys(query.params, "<https://w3id.org/metastasis-kg/A>")])[0]
+            checker = Checker({v.key: Answer("boolean", True, 1)})
+            endpoint = Endpoint("127.0.0.1", listener.getsockname()[1], "/sparql")
+            result = run_workload(endpoint, Workload("selective", [v], 2, 0.3), checker, timeout=5)
+        finally:
+            stop.set()
+            thread.join()
+    assert result.counts()["error"] >= 2 and result.throughput() == 0
+    assert any("BadStatusLine" in d or "RemoteDisconnected" in d for d in result.details)
+
+
 # --- process memory and stopping ------------------------------------------------------------------------
 
 _PARENT = """
@@ -628,6 +663,10 @@ def test_mkg_bench_end_to_end_against_the_reference(tmp_path: Path) -> None:
     assert all(r["counts"]["wrong"] == 0 and r["counts"]["ok"] > 0 for r in ref["runs"])
     assert ref["memory_after_load_mib"] > 0 and ref["startup_s"] > 0
     assert (out / "table.md").read_text().count("oxigraph-memory (reference)") == 1
+    doc = tmp_path / "BENCHMARKS.md"
+    doc.write_text(f"intro\n{DOC_BEGIN}\nold\n{DOC_END}\n")
+    assert main(["bench", "--report-only", "--out", str(out), "--doc", str(doc)]) == 0
+    assert "old" not in doc.read_text() and "oxigraph-memory (reference)" in doc.read_text()
 
 
 def test_every_query_is_sent_equally_often_whatever_its_number_of_parameter_rows(kg10k: SyntheticKG) -> None:

@@ -125,6 +125,9 @@ def _write_vocabulary(out: _Out) -> None:
             out.add(g, iri(MKG + name), A, iri(MKG + cls))
             out.add(g, iri(MKG + name), _LABEL, en(label))
             out.add(g, iri(MKG + name), _DEFINITION, en(f"The {label} member of the {cls} value set."))
+    for ro, label in ((OBO + "RO_0004026", "disease has location"), (OBO + "RO_0002607", "is marker for")):
+        out.add(g, iri(ro), A, iri(OWL + "ObjectProperty"))
+        out.add(g, iri(ro), _LABEL, en(label))
     for name, label, parent, reified in (
         ("spreadsTo", "spreads to", OBO + "RO_0004026", "SpreadAssociation"),
         ("mayBeSignOf", "may be sign of", OBO + "RO_0002607", "CutaneousSignAssociation"),

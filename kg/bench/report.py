@@ -249,6 +249,53 @@ def _latency_table(size: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _per_query_table(size: dict[str, Any]) -> list[str]:
+    """Tabulate per-query latency with one client (no queueing).
+
+    Selective queries come from the selective run and the rest from the mixed run, where each was sent
+    most often.
+    """
+    measured = [c for c in size["contenders"] if c["status"] == "measured"]
+    ref = next((c for c in measured if c["name"] == size["reference"]), None)
+    ref_selective = _find(ref, "selective", 1) if ref else None
+    ref_mixed = _find(ref, "mixed", 1) if ref else None
+    if ref is None or ref_selective is None or ref_mixed is None:
+        return []
+    others = [c for c in measured if c is not ref]
+
+    def stats(entry: dict[str, Any], query: str) -> dict[str, Any] | None:
+        for workload in ("selective", "mixed"):
+            run = _find(entry, workload, 1)
+            if run and query in run["per_query"]:
+                return run["per_query"][query]
+        return None
+
+    queries = sorted({*ref_selective["per_query"], *ref_mixed["per_query"]})
+    lines = [
+        "",
+        f"Per query at {size['size']}, one client: the reference's median / p95 in ms (answers), "
+        "others' medians as ratios:",
+        "",
+        "| query | reference | " + " | ".join(c["name"] for c in others) + " |",
+        "|---|---|" + "---|" * len(others),
+    ]
+    for query in queries:
+        base = stats(ref, query)
+        if base is None or not base["n"]:
+            continue
+        cells = [query, f"{_fmt(base['median_ms'], '', 1)} / {_fmt(base['p95_ms'], '', 1)} ({base['n']})"]
+        for entry in others:
+            mine = stats(entry, query)
+            if mine and mine["n"]:
+                cells.append(_x(_ratio(mine["median_ms"], base["median_ms"])))
+            elif mine and (mine["wrong"] or mine["errors"] or mine["timeouts"]):
+                cells.append("wrong/failed")
+            else:
+                cells.append("—")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def _costs_table(costs: dict[str, Any]) -> list[str]:
     lines = ["#### Cost against KG size", ""]
     rows, steps = costs.get("rows", []), costs.get("steps", [])
@@ -312,6 +359,9 @@ def render_markdown(report: Report) -> str:
     for size in report["sizes"]:
         lines += _size_table(size, concurrency)
         lines += _latency_table(size)
+        lines.append("")
+    if report["sizes"]:
+        lines += _per_query_table(report["sizes"][-1])
         lines.append("")
     if report.get("costs"):
         lines += _costs_table(report["costs"])

@@ -227,12 +227,13 @@ def _start_rdflib(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer
 MKG_SPARQL_PATH = "/sparql"
 
 
-def _start_mkg(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
+def _start_mkg(kg: SyntheticKG, workdir: Path, limit: float, *, release: bool = False) -> RunningServer:
     port = free_port()
-    cmd = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--no-release", "--data", str(kg.nquads)]  # fmt: skip
+    data = ["--release", str(kg.folder)] if release else ["--no-release", "--data", str(kg.nquads)]
+    cmd = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *data]
     began = time.monotonic()
-    server = _spawn("mkg", cmd, workdir, Endpoint("127.0.0.1", port, MKG_SPARQL_PATH))
+    name = "mkg-release" if release else "mkg"
+    server = _spawn(name, cmd, workdir, Endpoint("127.0.0.1", port, MKG_SPARQL_PATH))
     try:
         wait_ready(server, began + limit)
     except BaseException:
@@ -248,6 +249,11 @@ CONTENDERS = {
         Contender(REFERENCE, "Oxigraph server, in-memory store (reference)", _start_oxigraph_memory),
         Contender("oxigraph-disk", "Oxigraph server, on-disk RocksDB store, read-only", _start_oxigraph_disk),
         Contender("rdflib-endpoint", "rdflib-endpoint (FastAPI + rdflib in-memory Dataset)", _start_rdflib),
-        Contender("mkg", "mkg serve (this project)", _start_mkg),
+        Contender("mkg", "mkg serve --no-release --data kg.nq (this project)", _start_mkg),
+        Contender(
+            "mkg-release",
+            "mkg serve --release FOLDER (this project, the release path)",
+            lambda kg, workdir, limit: _start_mkg(kg, workdir, limit, release=True),
+        ),
     )
 }

@@ -1,0 +1,44 @@
+"""Fixtures for the linked-data and REST API tests: real servers on the real release.
+
+The release is built once per session by ``tests/conftest.py``; a made-up hostile term is served from a
+data file next to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from ldserver import Server
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def start_ld_server(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Server]]:
+    """Start servers of the release and ``data/hostile.ttl``, two query workers, one HTTP front.
+
+    Extra options are appended; each server is stopped, by PID, when the session ends.
+    """
+    started: list[Server] = []
+
+    def start(*extra: str) -> Server:
+        log = tmp_path_factory.mktemp("ld-server") / "server.log"
+        args = ["--release", str(release_dir), "--data", str(DATA / "hostile.ttl"), "--workers", "2", "--fronts", "1"]
+        server = Server([*args, *extra], log)
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            if server.process.poll() is None:
+                server.stop()
+
+
+@pytest.fixture(scope="session")
+def ld_server(start_ld_server: Callable[..., Server]) -> Server:
+    """The default server: no --base-url, so pages link relative to whatever host the test talks to."""
+    return start_ld_server()

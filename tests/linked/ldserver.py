@@ -1,0 +1,139 @@
+"""A real ``mkg serve`` process for the linked-data and REST API tests, and raw HTTP requests to it.
+
+Same pattern as ``tests/server``: a free loopback port (``--port 0``, read back from the server's
+"listening on" line), requests through ``http.client`` so nothing (redirects, decompression, retries)
+happens behind the test's back, and a stop by PID that checks no query process outlives the server.
+"""
+
+from __future__ import annotations
+
+import collections
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)/")
+
+CHROME_ACCEPT = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
+    "application/signed-exchange;v=b3;q=0.7"
+)
+# What the OWL API (and so Protégé's "open from URL") sends.
+OWLAPI_ACCEPT = "application/rdf+xml, application/xml; q=0.7, text/xml; q=0.6, text/plain; q=0.1, */*; q=0.09"
+
+
+@dataclass
+class Reply:
+    """A raw HTTP answer."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+    @property
+    def media_type(self) -> str:
+        return (self.header("Content-Type") or "").split(";")[0].strip()
+
+
+def _children(pid: int) -> set[int]:
+    children: dict[int, list[int]] = collections.defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            children[int(stat.rsplit(")", 1)[1].split()[1])].append(int(entry))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class Server:
+    """One ``mkg serve`` process started by a test fixture."""
+
+    def __init__(self, args: list[str], log: Path) -> None:
+        self.log = log
+        self._log_handle = log.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", "0", *args],
+            stdout=self._log_handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            match = _LISTENING.search(log.read_text(errors="replace"))
+            if match:
+                self.port = int(match.group(1))
+                self.base = f"http://127.0.0.1:{self.port}"
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"server did not start:\n{log.read_text(errors='replace')}")
+
+    def request(self, method: str, path: str, headers: dict[str, str] | None = None) -> Reply:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            connection.request(method, path, headers=headers or {})
+            response = connection.getresponse()
+            return Reply(response.status, response.headers, response.read())
+        finally:
+            connection.close()
+
+    def get(self, path: str, accept: str | None = None, **headers: str) -> Reply:
+        sent = {name.replace("_", "-"): value for name, value in headers.items()}
+        if accept is not None:
+            sent["Accept"] = accept
+        return self.request("GET", path, sent)
+
+    def stop(self) -> None:
+        """SIGTERM the server (SIGKILL if it hangs); check no query process outlives it."""
+        family = _children(self.process.pid) if self.process.poll() is None else set()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log_handle.close()
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [pid for pid in family if _alive(pid)]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert not left, f"query processes {left} outlived the server"
