@@ -74,14 +74,17 @@ def _resources(browser: Any) -> list[str]:
     return names
 
 
-def test_index_to_cancer_to_association_to_quoted_sentence_loading_nothing_external(
+def test_home_to_cancer_to_association_to_quoted_sentence_loading_nothing_external(
     ld_server: Server, driver: Any
 ) -> None:
-    """Click from the index to breast cancer, on to 'spreads to bone', and read the source's own sentence there."""
+    """Click from the home page to the index, to breast cancer, on to 'spreads to bone', and read the source's own sentence there."""
     from selenium.webdriver.common.by import By
 
     visited: list[str] = []
-    driver.get(ld_server.base + "/browse")
+    driver.get(ld_server.base + "/")
+    visited += _resources(driver)
+    driver.find_element(By.ID, "browse-link").click()
+    assert driver.current_url == ld_server.base + "/browse"
     assert driver.find_element(By.TAG_NAME, "h1").text == "Metastasis KG"
     visited += _resources(driver)
     driver.find_element(By.CSS_SELECTOR, "#classes a[href='/BreastCancer']").click()
