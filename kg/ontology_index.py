@@ -25,14 +25,10 @@ class OntologyIndex:
     def from_graph(cls, graph: Graph) -> OntologyIndex:
         """Index a parsed ontology graph."""
         classes = frozenset(s for s in graph.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef))
-        individuals = frozenset(
-            s for s in graph.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, URIRef)
-        )
+        individuals = frozenset(s for s in graph.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, URIRef))
         labels = {s: str(o) for s, o in graph.subject_objects(RDFS.label) if isinstance(s, URIRef)}
         reified = {
-            s: o
-            for s, o in graph.subject_objects(MKG.reifiedAs)
-            if isinstance(s, URIRef) and isinstance(o, URIRef)
+            s: o for s, o in graph.subject_objects(MKG.reifiedAs) if isinstance(s, URIRef) and isinstance(o, URIRef)
         }
         return cls(classes, individuals, labels, reified)
 

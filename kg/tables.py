@@ -260,11 +260,23 @@ def _associations(path: Path, check: _Checker) -> list[AssociationRow]:
             continue
         out.append(
             AssociationRow(
-                id=ident, subject=subject, predicate=predicate, object=obj,
-                association_class=check.index.reified_as[predicate], spread_kind=spread, route=route,
-                region=region, timing=timing, frequency=f["frequency"], context=f["context"],
-                explanation=f["explanation"], statistic=f["statistic"], source=f["source"],
-                quote=f["quote"], note=f["note"], where=Location(path, line),
+                id=ident,
+                subject=subject,
+                predicate=predicate,
+                object=obj,
+                association_class=check.index.reified_as[predicate],
+                spread_kind=spread,
+                route=route,
+                region=region,
+                timing=timing,
+                frequency=f["frequency"],
+                context=f["context"],
+                explanation=f["explanation"],
+                statistic=f["statistic"],
+                source=f["source"],
+                quote=f["quote"],
+                note=f["note"],
+                where=Location(path, line),
             )
         )
     return out
@@ -299,9 +311,18 @@ def _statistics(path: Path, check: _Checker) -> list[StatisticRow]:
             continue
         out.append(
             StatisticRow(
-                id=ident, value=value, unit=unit, stated_as=f["stated_as"], approximate=approximate,
-                numerator=f["numerator"], denominator=f["denominator"], group=f["group"],
-                source=f["source"], quote=f["quote"], note=f["note"], where=Location(path, line),
+                id=ident,
+                value=value,
+                unit=unit,
+                stated_as=f["stated_as"],
+                approximate=approximate,
+                numerator=f["numerator"],
+                denominator=f["denominator"],
+                group=f["group"],
+                source=f["source"],
+                quote=f["quote"],
+                note=f["note"],
+                where=Location(path, line),
             )
         )
     return out
@@ -336,7 +357,9 @@ def _cross_references(tables: Tables, problems: _Problems) -> None:
         total = sum((s.value for s in members if s.unit == UNIT.PERCENT), Decimal(0))
         if g.additive and total > 100:
             problems.add(
-                g.where.path, g.where.line, "additive",
+                g.where.path,
+                g.where.line,
+                "additive",
                 f"members add up to {total} %, so they cannot be shares of one whole: set additive to false",
             )
 

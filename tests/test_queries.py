@@ -467,7 +467,10 @@ def test_roughly_half_of_oral_cancer_patients_have_cervical_node_metastases(ask:
 
 @answers("skin-metastasis-figures")
 def test_skin_figures_come_with_denominators_and_the_do_not_add_flag(ask: Callable[..., list[Row]]) -> None:
-    """Five figures as stated, each with its denominator and the non-additive group's note; the "most likely" list has no figures."""
+    """Five figures as stated, each with its denominator and the non-additive group's note.
+
+    The source's "most likely to spread to the skin" list carries no figures.
+    """
     rows = ask("skin-metastasis-figures")
     figures = {r["primary"]: r for r in rows if "statedAs" in r}
     assert {p: r["statedAs"] for p, r in figures.items()} == {

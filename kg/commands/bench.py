@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``bench`` subcommand; its options are defined by :mod:`kg.bench.cli`."""
     from kg.bench.options import add_options
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``build`` subcommand."""
     p = sub.add_parser("build", help="build the release (RDF, inferred triples, reports, dumps)")
     p.add_argument("--out", type=Path, default=Path("build/release"), help="release folder (default: %(default)s)")

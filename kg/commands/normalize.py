@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``normalize`` subcommand."""
     p = sub.add_parser("normalize", help="re-serialize the ontology edit file canonically")
     p.add_argument("file", nargs="?", type=Path, help="Turtle file (default: ontology/metastasis-kg-edit.ttl)")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``query`` subcommand."""
     p = sub.add_parser("query", help="run a stored or ad-hoc SPARQL query against the release")
     p.add_argument("query", nargs="?", help="a stored query name (see `mkg query --list`), a .rq path, or SPARQL text")

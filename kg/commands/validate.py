@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``validate`` subcommand."""
     p = sub.add_parser("validate", help="validate RDF files against the shapes and the ontology")
     p.add_argument("files", nargs="+", type=Path, help="Turtle, TriG, N-Triples, N-Quads, RDF/XML or JSON-LD")

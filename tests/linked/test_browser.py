@@ -77,7 +77,7 @@ def _resources(browser: Any) -> list[str]:
 def test_home_to_cancer_to_association_to_quoted_sentence_loading_nothing_external(
     ld_server: Server, driver: Any
 ) -> None:
-    """Click from the home page to the index, to breast cancer, on to 'spreads to bone', and read the source's own sentence there."""
+    """Click from the home page to the index, to breast cancer, to 'spreads to bone', to the source's own sentence."""
     from selenium.webdriver.common.by import By
 
     visited: list[str] = []
