@@ -30,6 +30,6 @@ def _tool(name: str) -> str:
     ids=["ruff-check", "ruff-format", "mypy"],
 )
 def test_code_passes(command: list[str]) -> None:
-    """ruff (lint rules incl. docstrings), ruff format and mypy report nothing."""
+    """Ruff (lint rules incl. docstrings), ruff format and mypy report nothing."""
     result = subprocess.run([_tool(command[0]), *command[1:]], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
