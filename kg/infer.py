@@ -22,6 +22,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.assemble import new_graph
+from kg.closure import reachable
 from kg.namespaces import MKG
 
 __all__ = ["Classification", "inferred_graph", "metastasis_classes"]
@@ -39,21 +40,11 @@ class Classification:
 
 
 def _closure(pairs: Iterable[Pair]) -> dict[URIRef, set[URIRef]]:
+    """Strict ancestors of every node of a parent relation given as (child, parent) pairs."""
     parents: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for a, b in pairs:
-        parents[a].add(b)
-    out: dict[URIRef, set[URIRef]] = {}
-    for start in list(parents):
-        seen: set[URIRef] = set()
-        todo = list(parents[start])
-        while todo:
-            node = todo.pop()
-            if node not in seen:
-                seen.add(node)
-                todo.extend(parents.get(node, ()))
-        seen.discard(start)
-        out[start] = seen
-    return out
+    for child, parent in pairs:
+        parents[child].add(parent)
+    return {node: reach - {node} for node, reach in reachable(parents).items()}
 
 
 def _site_definitions(ontology: Graph) -> dict[URIRef, URIRef]:

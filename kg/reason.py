@@ -23,7 +23,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -34,6 +34,7 @@ from rdflib import Literal as RdfLiteral
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.util import guess_format
 
+from kg.closure import reachable
 from kg.errors import UserError
 
 __all__ = [
@@ -317,21 +318,6 @@ def check_consistency(ontology_files: list[Path], reasoner: Reasoner, *, explain
     )
 
 
-def _closure(edges: Mapping[URIRef, set[URIRef]]) -> dict[URIRef, set[URIRef]]:
-    """Everything reachable from each node (the node itself only if on a cycle)."""
-    reach: dict[URIRef, set[URIRef]] = {}
-    for start in edges:
-        seen: set[URIRef] = set()
-        stack = list(edges[start])
-        while stack:
-            node = stack.pop()
-            if node not in seen:
-                seen.add(node)
-                stack.extend(edges.get(node, ()))
-        reach[start] = seen
-    return reach
-
-
 def _is_named(node: object) -> TypeGuard[URIRef]:
     return isinstance(node, URIRef) and not str(node).startswith(_BUILT_IN)
 
@@ -345,7 +331,7 @@ def _hierarchy(graph: Graph, sub: URIRef, equivalent: URIRef, keep: set[URIRef] 
         if _is_named(a) and _is_named(b) and (keep is None or (a in keep and b in keep)):
             edges[a].add(b)
             edges[b].add(a)
-    return _closure(edges)
+    return reachable(edges)
 
 
 def classify(tbox: Graph, abox: Graph) -> Inferences:

@@ -6,12 +6,16 @@ ties go to the server's order. Parameters other than ``q`` (``charset=utf-8``) d
 Alternative media types a format answers to (``application/json`` for SPARQL JSON) count only when
 named exactly, never via wildcards.
 Nothing acceptable is ``None``, which the caller answers with 406.
+
+Clients send the same few ``Accept`` headers again and again, so the choice for a header and a set of
+offers is remembered (a bounded LRU map: unusual headers only push out older ones).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from server.formats import Format
 
@@ -71,6 +75,11 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 def choose(accept: str | None, offers: Sequence[Format]) -> Format | None:
     """The offered format the client likes best, or ``None`` when it accepts none of them."""
+    return _choose(accept, tuple(offers))
+
+
+@lru_cache(maxsize=512)
+def _choose(accept: str | None, offers: tuple[Format, ...]) -> Format | None:
     ranges = parse_accept(accept)
     best: Format | None = None
     best_q = 0.0

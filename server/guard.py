@@ -14,7 +14,6 @@ a ``SERVICE`` let through is a server that fetches URLs for strangers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = ["QueryRefused", "QueryShape", "decode_codepoint_escapes", "inspect_query"]
@@ -45,8 +44,14 @@ _TOKEN_ALTERNATIVES = [
 ]
 
 
-def _compile(alternatives: list[tuple[str, str]]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?P<{kind}{i}>{rx})" for i, (kind, rx) in enumerate(alternatives)), re.S)
+def _compile(alternatives: list[tuple[str, str]]) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """One pattern of numbered alternatives, and the kind of token each group number stands for.
+
+    No alternative has a capturing group of its own, so a match's ``lastindex`` names the alternative
+    that matched without a look-up by group name.
+    """
+    pattern = re.compile("|".join(f"({rx})" for _, rx in alternatives), re.S)
+    return pattern, ("",) + tuple(kind for kind, _ in alternatives)
 
 
 _TOKENS = _compile(_TOKEN_ALTERNATIVES)
@@ -96,13 +101,6 @@ def decode_codepoint_escapes(text: str) -> str:
     return _CODEPOINT_ESCAPE.sub(replace, text)
 
 
-def _tokens(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[str, str]]:
-    for match in pattern.finditer(text):
-        kind = (match.lastgroup or "other").rstrip("0123456789")
-        if kind not in ("ws", "comment"):
-            yield kind, match.group()
-
-
 @dataclass
 class _Scan:
     words: list[str]
@@ -110,19 +108,23 @@ class _Scan:
     ambiguous: bool
 
 
-def _scan(text: str, pattern: re.Pattern[str]) -> _Scan:
+def _scan(text: str, lexer: tuple[re.Pattern[str], tuple[str, ...]]) -> _Scan:
+    pattern, kinds = lexer
     words: list[str] = []
     depth = deepest = 0
     ambiguous = False
-    for kind, value in _tokens(text, pattern):
+    for match in pattern.finditer(text):
+        kind = kinds[match.lastindex or 0]
         if kind == "open":
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > deepest:
+                deepest = depth
         elif kind == "close":
-            depth = max(0, depth - 1)
+            if depth:
+                depth -= 1
         elif kind == "word":
-            words.append(value.upper())
-        elif kind == "iri" and _AMBIGUOUS_IN_IRI.search(value):
+            words.append(match.group().upper())
+        elif kind == "iri" and _AMBIGUOUS_IN_IRI.search(match.group()):
             ambiguous = True
     return _Scan(words=words, depth=deepest, ambiguous=ambiguous)
 
@@ -136,7 +138,7 @@ def inspect_query(text: str, *, max_length: int, max_nesting: int) -> QueryShape
     if len(text) > max_length:
         raise QueryRefused(413, f"query is {len(text)} characters long; this endpoint accepts at most {max_length}")
     variants = [text]
-    decoded = decode_codepoint_escapes(text)
+    decoded = decode_codepoint_escapes(text) if "\\" in text else text
     if decoded != text:
         variants.append(decoded)
     scans = []

@@ -7,18 +7,17 @@ happens behind the test's back, and a stop by PID that checks no query process o
 
 from __future__ import annotations
 
-import collections
 import http.client
 import json
-import os
 import re
-import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from processes import stop_tree
 
 _LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)/")
 
@@ -51,32 +50,6 @@ class Reply:
     @property
     def media_type(self) -> str:
         return (self.header("Content-Type") or "").split(";")[0].strip()
-
-
-def _children(pid: int) -> set[int]:
-    children: dict[int, list[int]] = collections.defaultdict(list)
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            children[int(stat.rsplit(")", 1)[1].split()[1])].append(int(entry))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 class Server:
@@ -121,19 +94,4 @@ class Server:
 
     def stop(self) -> None:
         """SIGTERM the server (SIGKILL if it hangs); check no query process outlives it."""
-        family = _children(self.process.pid) if self.process.poll() is None else set()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log_handle.close()
-        deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in family) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        left = [pid for pid in family if _alive(pid)]
-        for pid in left:
-            os.kill(pid, signal.SIGKILL)
-        assert not left, f"query processes {left} outlived the server"
+        stop_tree(self.process, self._log_handle)

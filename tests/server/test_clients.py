@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import rdflib
-from conftest import GRAPH, Server
+from serverkit import GRAPH, Server
 
 MKG = rdflib.Namespace("https://w3id.org/metastasis-kg/")
 SPREAD = """PREFIX mkg: <https://w3id.org/metastasis-kg/>

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
-from conftest import Server
+from serverkit import Server
 
 WORKERS = 2
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"

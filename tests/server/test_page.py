@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from conftest import Server
+from serverkit import Server
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import GRAPH, Server
+from serverkit import GRAPH, Server
 
 SELECT_LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?c ?label WHERE { ?c rdfs:label ?label } ORDER BY ?label"""

@@ -8,7 +8,7 @@ import types
 from pathlib import Path
 
 import pytest
-from conftest import DATA, build_release
+from serverkit import DATA, build_release
 
 from kg.errors import UserError
 from server.release import ensure_release
