@@ -8,16 +8,13 @@ happens behind the test's back, and a stop by PID that checks no query process o
 from __future__ import annotations
 
 import http.client
-import json
 import re
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from processes import stop_tree
+from serving import Reply, stop_tree
 
 _LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)/")
 
@@ -27,29 +24,6 @@ CHROME_ACCEPT = (
 )
 # What the OWL API (and so Protégé's "open from URL") sends.
 OWLAPI_ACCEPT = "application/rdf+xml, application/xml; q=0.7, text/xml; q=0.6, text/plain; q=0.1, */*; q=0.09"
-
-
-@dataclass
-class Reply:
-    """A raw HTTP answer."""
-
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name)
-
-    @property
-    def media_type(self) -> str:
-        return (self.header("Content-Type") or "").split(";")[0].strip()
 
 
 class Server:

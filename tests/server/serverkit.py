@@ -13,12 +13,11 @@ import re
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from processes import descendants, stop_tree
+from serving import Reply, descendants, stop_tree
 
 DATA = Path(__file__).parent / "data"
 BASE_IRI = "https://w3id.org/metastasis-kg/"
@@ -63,25 +62,6 @@ def expected_dump() -> set[str]:
     store.load(path=str(DATA / "kg.trig"), format=ox.RdfFormat.TRIG)
     tsv = store.query(DUMP_QUERY).serialize(format=ox.QueryResultsFormat.TSV) or b""
     return set(tsv.decode().splitlines()[1:])
-
-
-@dataclass
-class Reply:
-    """A raw HTTP answer."""
-
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
-
-    def json(self) -> dict:  # type: ignore[type-arg]
-        return json.loads(self.body)
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name)
 
 
 class Server:

@@ -5,7 +5,6 @@ Each test ends by checking that every query worker still serves exactly the fixt
 
 from __future__ import annotations
 
-import http.server
 import os
 import socket
 import threading
@@ -49,41 +48,6 @@ def tight(start_server, release_dir) -> Iterator[Server]:  # type: ignore[no-unt
     )
     yield srv
     srv.stop()
-
-
-class _Listener(http.server.BaseHTTPRequestHandler):
-    hits: list[str]
-
-    def do_GET(self) -> None:
-        self.hits.append(f"GET {self.path}")
-        self.send_response(200)
-        self.send_header("Content-Type", "text/turtle")
-        self.end_headers()
-        self.wfile.write(b"<http://x.example/a> <http://x.example/b> <http://x.example/c> .\n")
-
-    def do_POST(self) -> None:
-        self.hits.append(f"POST {self.path}")
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[str, list[str]]]:
-    """A local HTTP server that records every request it receives."""
-    hits: list[str] = []
-    handler = type("Recorder", (_Listener,), {"hits": hits})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
 
 
 def test_no_query_reaches_the_network(tight: Server, listener: tuple[str, list[str]]) -> None:

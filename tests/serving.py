@@ -1,4 +1,4 @@
-"""Process-tree helpers for tests that start ``mkg serve``: find a server's workers, stop them all by PID.
+"""Helpers for tests that start ``mkg serve``: raw HTTP replies, and stopping a server's process tree by PID.
 
 Tests stop only the processes they started; a server forks query workers, so stopping means SIGTERM to
 the server, then making sure none of its descendants outlives it.
@@ -7,14 +7,40 @@ the server, then making sure none of its descendants outlives it.
 from __future__ import annotations
 
 import collections
+import http.client
+import json
 import os
 import signal
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-__all__ = ["alive", "descendants", "stop_tree"]
+__all__ = ["Reply", "alive", "descendants", "stop_tree"]
+
+
+@dataclass
+class Reply:
+    """A raw HTTP answer: nothing (redirects, decompression, retries) happened behind the test's back."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+    @property
+    def media_type(self) -> str:
+        return (self.header("Content-Type") or "").split(";")[0].strip()
 
 
 def descendants(pid: int) -> set[int]:
