@@ -44,14 +44,22 @@ _TOKEN_ALTERNATIVES = [
 ]
 
 
+_SKIPPED = ("ws", "comment")
+
+
 def _compile(alternatives: list[tuple[str, str]]) -> tuple[re.Pattern[str], tuple[str, ...]]:
     """One pattern of numbered alternatives, and the kind of token each group number stands for.
 
-    No alternative has a capturing group of its own, so a match's ``lastindex`` names the alternative
-    that matched without a look-up by group name.
+    Whitespace and comments are never tokens of interest: the pattern takes any run of them in front of
+    the next token (possessively, as the alternatives in order would, so the tokens stay the same), which
+    halves the matches Python has to look at. The token is optional so that trailing whitespace ends
+    the scan in one match. No alternative has a capturing group of its own, so a match's ``lastindex``
+    names the alternative that matched (``None`` for the trailing run).
     """
-    pattern = re.compile("|".join(f"({rx})" for _, rx in alternatives), re.S)
-    return pattern, ("",) + tuple(kind for kind, _ in alternatives)
+    skip = "|".join(rx for kind, rx in alternatives if kind in _SKIPPED)
+    tokens = [(kind, rx) for kind, rx in alternatives if kind not in _SKIPPED]
+    pattern = re.compile(f"(?:{skip})*+(?:" + "|".join(f"({rx})" for _, rx in tokens) + ")?", re.S)
+    return pattern, ("", *(kind for kind, _ in tokens))
 
 
 _TOKENS = _compile(_TOKEN_ALTERNATIVES)
@@ -114,7 +122,8 @@ def _scan(text: str, lexer: tuple[re.Pattern[str], tuple[str, ...]]) -> _Scan:
     depth = deepest = 0
     ambiguous = False
     for match in pattern.finditer(text):
-        kind = kinds[match.lastindex or 0]
+        index = match.lastindex or 0
+        kind = kinds[index]
         if kind == "open":
             depth += 1
             if depth > deepest:
@@ -123,8 +132,8 @@ def _scan(text: str, lexer: tuple[re.Pattern[str], tuple[str, ...]]) -> _Scan:
             if depth:
                 depth -= 1
         elif kind == "word":
-            words.append(match.group().upper())
-        elif kind == "iri" and _AMBIGUOUS_IN_IRI.search(match.group()):
+            words.append(match.group(index).upper())
+        elif kind == "iri" and _AMBIGUOUS_IN_IRI.search(match.group(index)):
             ambiguous = True
     return _Scan(words=words, depth=deepest, ambiguous=ambiguous)
 

@@ -110,6 +110,7 @@ def _front(
     from waitress import create_server
 
     from server.app import create_app
+    from server.onewrite import send_responses_in_one_write
 
     assert backend.zygote is not None
     controls = backend.zygote.controls
@@ -129,6 +130,7 @@ def _front(
     try:
         server = create_server(app, sockets=[listener], **waitress_options(config))
         guard_slow_requests(server, config.request_read_timeout)
+        send_responses_in_one_write(server)
         os.write(report, b'{"ready": true}')
         os.close(report)
         try:

@@ -47,13 +47,32 @@ def send(sock: socket.socket, header: dict[str, Any], body: bytes = b"") -> None
         raise PeerGone(str(err)) from err
 
 
-def _recv_into(sock: socket.socket, view: memoryview, deadline: float | None) -> int:
-    """One ``recv`` into ``view``; the socket's timeout is set only when a deadline asks for one."""
+def _set_deadline(sock: socket.socket, deadline: float | None) -> None:
+    """Give the next ``recv`` what is left until ``deadline`` (nothing to do without one)."""
     if deadline is not None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise WireTimeout
         sock.settimeout(remaining)
+
+
+def _recv(sock: socket.socket, size: int, deadline: float | None) -> bytes:
+    """One ``recv`` of at most ``size`` bytes: whatever has arrived, once anything has."""
+    _set_deadline(sock, deadline)
+    try:
+        data = sock.recv(size)
+    except TimeoutError as err:
+        raise WireTimeout from err
+    except OSError as err:
+        raise PeerGone(str(err)) from err
+    if not data:
+        raise PeerGone("connection closed")
+    return data
+
+
+def _recv_into(sock: socket.socket, view: memoryview, deadline: float | None) -> int:
+    """One ``recv`` into ``view``."""
+    _set_deadline(sock, deadline)
     try:
         n = sock.recv_into(view)
     except TimeoutError as err:
@@ -81,11 +100,8 @@ def _read_more(sock: socket.socket, data: bytes, size: int, deadline: float | No
 def receive(sock: socket.socket, deadline: float | None = None) -> tuple[dict[str, Any], bytes]:
     """Receive one message, waiting at most until ``deadline`` (a ``time.monotonic()`` value)."""
     try:
-        first = bytearray(_FIRST_READ)
-        got = 0
-        while got < _LENGTH.size:
-            got += _recv_into(sock, memoryview(first)[got:], deadline)
-        data = bytes(first[:got])
+        data = _recv(sock, _FIRST_READ, deadline)
+        data = _read_more(sock, data, _LENGTH.size, deadline)
         (length,) = _LENGTH.unpack_from(data)
         if length > _MAX_HEADER:
             raise PeerGone(f"message header of {length} bytes is too large")
