@@ -56,3 +56,13 @@ def test_malformed_ranges_are_skipped() -> None:
     """Entries without a slash, with a bad q or '*/json' are ignored rather than failing the request."""
     ranges = parse_accept("json, */json, text/csv;q=2, text/tab-separated-values;q=0.4")
     assert [(r.type, r.subtype, r.q) for r in ranges] == [("text", "tab-separated-values", 0.4)]
+
+
+def test_a_remembered_choice_depends_on_the_offers() -> None:
+    """The same Accept header asked for solutions and then for a graph gets each kind's own answer."""
+    for _ in range(2):  # the second round is answered from the remembered choices
+        solutions = choose("application/json", SOLUTION_FORMATS)
+        graph = choose("application/json", GRAPH_FORMATS)
+        assert solutions is not None and solutions.name == "json"
+        assert graph is not None and graph.name == "jsonld"
+        assert choose("application/json", [f for f in GRAPH_FORMATS if f.name != "jsonld"]) is None

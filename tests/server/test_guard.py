@@ -118,3 +118,21 @@ def test_codepoint_escapes_are_decoded_like_a_parser_that_honours_them() -> None
     assert decode_codepoint_escapes("\\U0001F600") == "\U0001f600"
     assert decode_codepoint_escapes("\\\\u0041") == "\\\\u0041"
     assert decode_codepoint_escapes("\\uZZZZ") == "\\uZZZZ"
+
+
+@pytest.mark.parametrize(
+    ("query", "refused"),
+    [
+        ("# SERVICE\n  \t# comment\nSERVICE <http://x/> {}", True),
+        ("SELECT * {}#c\n#d\n\nSERVICE <http://x/> {}", True),
+        ("SELECT * { ?s ?p ?o }\n# SERVICE\n" + "  # trailing comment\n" * 2000, False),
+        ("SELECT * { ?s ?p ?o }" + " " * 50_000, False),
+    ],
+)
+def test_whitespace_and_comment_runs_neither_hide_nor_invent_keywords(query: str, refused: bool) -> None:
+    """A keyword right after runs of comments and whitespace is seen; one inside a comment never is."""
+    if refused:
+        with pytest.raises(QueryRefused, match="SERVICE"):
+            shape(query)
+    else:
+        assert shape(query).form == "select"
