@@ -29,6 +29,7 @@ from kg.bench.hierarchy import Class
 from kg.bench.ntriples import XSD, iri, literal, quad, typed
 from kg.bench.vocab import DCTERMS, GRAPHS, MKG, OBO, OBOINOWL, OWL, PROV, RDFS, SKOS, VERSION, A, en
 from kg.errors import UserError
+from kg.release import sha256_file
 
 __all__ = ["GRAPHS", "MKG", "SyntheticKG", "generate"]
 
@@ -220,22 +221,14 @@ def _class_counts(target: int) -> tuple[int, int, int, int]:
     return classes * 4 // 10, classes * 45 // 100, max(12, classes * 15 // 100), max(8, target // 400)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _write_manifest(folder: Path, out: _Out, seed: int, target: int) -> None:
-    nq_sha = _sha256(folder / "kg.nq")
+    nq_sha = sha256_file(folder / "kg.nq")
     manifest = {
         "version": VERSION,
         "base_iri": MKG,
         "graphs": out.by_graph,
         "triples": out.total,
-        "files": {"kg.nq": nq_sha, "params.json": _sha256(folder / "params.json")},
+        "files": {"kg.nq": nq_sha, "params.json": sha256_file(folder / "params.json")},
         "fingerprint": nq_sha,
         "synthetic": {"generator": "kg.bench.generate", "seed": seed, "target_triples": target},
     }
