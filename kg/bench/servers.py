@@ -166,19 +166,39 @@ def _post_dataset(endpoint: Endpoint, nquads: Path, timeout: float) -> None:
         conn.close()
 
 
-def _start_oxigraph_memory(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
-    port = free_port()
-    cmd = [find_executable("oxigraph"), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+def _start_timed(
+    name: str,
+    cmd: Sequence[str],
+    workdir: Path,
+    endpoint: Endpoint,
+    limit: float,
+    then: Callable[[RunningServer], None] | None = None,
+) -> RunningServer:
+    """Spawn a server and wait until it answers (and ``then`` has loaded it); start-up is timed from the spawn."""
     began = time.monotonic()
-    server = _spawn("oxigraph-memory", cmd, workdir, Endpoint("127.0.0.1", port, "/query"))
+    server = _spawn(name, cmd, workdir, endpoint)
     try:
         wait_ready(server, began + limit)
-        _post_dataset(server.endpoint, kg.nquads, timeout=limit)
+        if then is not None:
+            then(server)
     except BaseException:
         server.stop()
         raise
     server.startup_s = time.monotonic() - began
     return server
+
+
+def _start_oxigraph_memory(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
+    port = free_port()
+    cmd = [find_executable("oxigraph"), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    return _start_timed(
+        "oxigraph-memory",
+        cmd,
+        workdir,
+        Endpoint("127.0.0.1", port, "/query"),
+        limit,
+        then=lambda server: _post_dataset(server.endpoint, kg.nquads, timeout=limit),
+    )
 
 
 def _start_oxigraph_disk(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
@@ -196,14 +216,7 @@ def _start_oxigraph_disk(kg: SyntheticKG, workdir: Path, limit: float) -> Runnin
     port = free_port()
     cmd = [oxigraph, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
            "--union-default-graph"]  # fmt: skip
-    began = time.monotonic()
-    server = _spawn("oxigraph-disk", cmd, workdir, Endpoint("127.0.0.1", port, "/query"))
-    try:
-        wait_ready(server, began + limit)
-    except BaseException:
-        server.stop()
-        raise
-    server.startup_s = time.monotonic() - began
+    server = _start_timed("oxigraph-disk", cmd, workdir, Endpoint("127.0.0.1", port, "/query"), limit)
     server.prepare_s = prepared
     server.notes.append("prepare = `oxigraph load` into a RocksDB folder, before the server starts")
     return server
@@ -212,15 +225,7 @@ def _start_oxigraph_disk(kg: SyntheticKG, workdir: Path, limit: float) -> Runnin
 def _start_rdflib(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
     port = free_port()
     cmd = [sys.executable, "-m", "kg.bench.rdflib_server", "--data", str(kg.nquads), "--port", str(port)]
-    began = time.monotonic()
-    server = _spawn("rdflib-endpoint", cmd, workdir, Endpoint("127.0.0.1", port, "/"))
-    try:
-        wait_ready(server, began + limit)
-    except BaseException:
-        server.stop()
-        raise
-    server.startup_s = time.monotonic() - began
-    return server
+    return _start_timed("rdflib-endpoint", cmd, workdir, Endpoint("127.0.0.1", port, "/"), limit)
 
 
 # Where ``mkg serve`` answers SPARQL; the other paths it serves are pages and linked data.
@@ -231,16 +236,8 @@ def _start_mkg(kg: SyntheticKG, workdir: Path, limit: float, *, release: bool = 
     port = free_port()
     data = ["--release", str(kg.folder)] if release else ["--no-release", "--data", str(kg.nquads)]
     cmd = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *data]
-    began = time.monotonic()
     name = "mkg-release" if release else "mkg"
-    server = _spawn(name, cmd, workdir, Endpoint("127.0.0.1", port, MKG_SPARQL_PATH))
-    try:
-        wait_ready(server, began + limit)
-    except BaseException:
-        server.stop()
-        raise
-    server.startup_s = time.monotonic() - began
-    return server
+    return _start_timed(name, cmd, workdir, Endpoint("127.0.0.1", port, MKG_SPARQL_PATH), limit)
 
 
 CONTENDERS = {
