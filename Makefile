@@ -40,7 +40,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/mkg bench
+	$(BIN)/mkg bench --doc BENCHMARKS.md
 
 clean:
 	rm -rf build $(VENV)

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, VOID
-from rdflib.term import Node
 
 from kg.assemble import asserted_graph, new_graph, provenance_graph
 from kg.errors import UserError
@@ -109,11 +108,7 @@ def _classify(ontology: Graph, asserted: Graph) -> Classification:
     from kg.reason import classify
 
     found = classify(ontology, asserted)
-
-    def pairs(triples: frozenset[tuple[Node, Node, Node]]) -> frozenset[tuple[URIRef, URIRef]]:
-        return frozenset((s, o) for s, _, o in triples if isinstance(s, URIRef) and isinstance(o, URIRef))
-
-    return Classification(pairs(found.subclass_of), pairs(found.types), pairs(found.subproperty_of))
+    return Classification.from_triples(found.subclass_of, found.types, found.subproperty_of)
 
 
 def assemble(inputs: BuildInputs) -> Built:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
 from kg.assemble import new_graph
 from kg.closure import reachable
@@ -37,6 +38,20 @@ class Classification:
     subclass_of: frozenset[Pair]
     types: frozenset[Pair]
     subproperty_of: frozenset[Pair]
+
+    @classmethod
+    def from_triples(
+        cls,
+        subclass_of: Iterable[tuple[Node, Node, Node]],
+        types: Iterable[tuple[Node, Node, Node]],
+        subproperty_of: Iterable[tuple[Node, Node, Node]],
+    ) -> Classification:
+        """From the reasoner's answer (:class:`kg.reason.Inferences` holds triples) to subject/object pairs."""
+
+        def pairs(triples: Iterable[tuple[Node, Node, Node]]) -> frozenset[Pair]:
+            return frozenset((s, o) for s, _, o in triples if isinstance(s, URIRef) and isinstance(o, URIRef))
+
+        return cls(pairs(subclass_of), pairs(types), pairs(subproperty_of))
 
 
 def _closure(pairs: Iterable[Pair]) -> dict[URIRef, set[URIRef]]:

@@ -75,18 +75,11 @@ def _shacl(state: _State) -> str:
 
 
 def _reason(state: _State) -> str:
-    from rdflib import URIRef
-
     from kg.infer import Classification
     from kg.reason import classify
 
     found = classify(state.graphs["ontology"], state.graphs["asserted"])
-
-    def pairs(triples: frozenset[tuple[Any, Any, Any]]) -> frozenset[tuple[URIRef, URIRef]]:
-        # kg.infer takes (subject, object) pairs; kg.reason answers with triples (as kg.build adapts them).
-        return frozenset((s, o) for s, _, o in triples if isinstance(s, URIRef) and isinstance(o, URIRef))
-
-    state.classification = Classification(pairs(found.subclass_of), pairs(found.types), pairs(found.subproperty_of))
+    state.classification = Classification.from_triples(found.subclass_of, found.types, found.subproperty_of)
     sizes = {k: len(getattr(found, k)) for k in ("subclass_of", "types", "subproperty_of")}
     return ", ".join(f"{v} {k}" for k, v in sizes.items())
 

@@ -6,7 +6,7 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the ``bench`` subcommand; its options are defined by :mod:`kg.bench.cli`."""
+    """Add the ``bench`` subcommand; its options are defined by :mod:`kg.bench.options`."""
     from kg.bench.options import add_options
 
     p = sub.add_parser("bench", help="measure speed and memory against reference servers")
