@@ -26,7 +26,7 @@ from kg.namespaces import (
 from kg.ontology_index import OntologyIndex
 from kg.tables import AssociationRow, GroupRow, StatisticRow, Tables
 
-__all__ = ["asserted_graph", "new_graph", "provenance_graph"]
+__all__ = ["asserted_graph", "new_graph", "provenance_graph", "union_graph"]
 
 
 def new_graph() -> Graph:
@@ -35,6 +35,14 @@ def new_graph() -> Graph:
     for prefix, ns in prefixes().items():
         graph.bind(prefix, ns)
     return graph
+
+
+def union_graph(*graphs: Graph) -> Graph:
+    """All triples of the given graphs in one graph with the project's prefixes (what dumps and SHACL see)."""
+    union = new_graph()
+    for graph in graphs:
+        union += graph
+    return union
 
 
 def _text(graph: Graph, node: URIRef, prop: URIRef, value: str) -> None:

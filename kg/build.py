@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, VOID
 
-from kg.assemble import asserted_graph, new_graph, provenance_graph
+from kg.assemble import asserted_graph, new_graph, provenance_graph, union_graph
 from kg.errors import UserError
 from kg.infer import Classification, inferred_graph
 from kg.namespaces import (
@@ -71,6 +71,7 @@ class Built:
     asserted: Graph
     inferred: Graph
     provenance: Graph
+    union: Graph
     shacl: ShaclResult
     qc_report: str
     version: str
@@ -126,14 +127,14 @@ def assemble(inputs: BuildInputs) -> Built:
     provenance = provenance_graph(tables, sources, inputs.version, table_paths)
     inferred = inferred_graph(ontology, asserted, _classify(ontology, asserted))
     released = _stamp(ontology, inputs.version)
-    union = released + asserted + inferred + provenance
+    union = union_graph(released, asserted, inferred, provenance)
     shacl = validate(union)
     if shacl.violations:
         raise UserError("SHACL validation failed; nothing was written.\n" + shacl.text())
     qc = run_qc(ontology)
     if qc:
         raise UserError("ontology QC failed; nothing was written.\n" + format_report(qc))
-    return Built(released, asserted, inferred, provenance, shacl, format_report(qc), inputs.version)
+    return Built(released, asserted, inferred, provenance, union, shacl, format_report(qc), inputs.version)
 
 
 def _dataset(built: Built) -> Dataset:
@@ -201,12 +202,7 @@ def write_release(built: Built, out: Path) -> Path:
 
     ds = _dataset(built)
     context = prefixes()
-    union = Graph(bind_namespaces="none")
-    for prefix, ns in context.items():
-        union.bind(prefix, ns)
-    for graph in (built.ontology, built.asserted, built.inferred, built.provenance):
-        for triple in graph:
-            union.add(triple)
+    union = built.union
     counts = graph_iri_counts(ds)
     with staged_release(out) as stage:
         (stage / "metastasis-kg.ttl").write_text(canonical_turtle(built.ontology, context), encoding="utf-8")

@@ -58,13 +58,9 @@ def _parse(state: _State) -> str:
 
 
 def _union(state: _State) -> Any:
-    from rdflib import Graph
+    from kg.assemble import union_graph
 
-    union = Graph()
-    for graph in state.graphs.values():
-        for triple in graph:
-            union.add(triple)
-    return union
+    return union_graph(*state.graphs.values())
 
 
 def _shacl(state: _State) -> str:
@@ -103,7 +99,7 @@ def _write(state: _State) -> str:
     # Without the shacl step's answer (over its limit), write an empty report: the files dominate anyway.
     shacl = state.shacl if state.shacl is not None else ShaclResult(True, (), Graph())
     g = state.graphs
-    built = Built(g["ontology"], g["asserted"], g["inferred"], g["provenance"], shacl, "", VERSION)
+    built = Built(g["ontology"], g["asserted"], g["inferred"], g["provenance"], _union(state), shacl, "", VERSION)
     with tempfile.TemporaryDirectory(prefix="mkg-bench-write-") as tmp:
         out = write_release(built, Path(tmp) / "release")
         size = sum(p.stat().st_size for p in out.iterdir())
