@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from server.onewrite import OneWriteChannel, send_responses_in_one_write
 
@@ -49,7 +49,11 @@ def port() -> Iterator[int]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield int(server.effective_port)
-    server.close()
+    # Close everything from inside the server's own loop thread: closing sockets from here while that
+    # thread polls them raised EBADF in it now and then. With its map empty, the loop returns.
+    server.trigger.pull_trigger(lambda: (server.task_dispatcher.shutdown(), wasyncore.close_all(server._map)))
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "the waitress loop did not stop"
 
 
 def _get(port: int, path: str, method: str = "GET") -> tuple[http.client.HTTPResponse, bytes]:
