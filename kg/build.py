@@ -14,14 +14,16 @@ import json
 import os
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, VOID
 
 from kg.assemble import asserted_graph, new_graph, provenance_graph, union_graph
 from kg.errors import UserError
+from kg.heap import frozen_heap
 from kg.infer import Classification, inferred_graph
 from kg.namespaces import (
     GRAPH_ASSERTED,
@@ -42,12 +44,13 @@ from kg.release import (
     sha256_file,
     staged_release,
     write_jsonld,
-    write_sorted_lines,
+    write_line_dumps,
 )
 from kg.resources import BASE_IRI, ontology_edit_file, tables_dir
 from kg.shacl import ShaclResult, validate
 from kg.sourcetext import load_sources
 from kg.tables import load_tables
+from kg.tripleindex import TripleIndex
 
 __all__ = ["BuildInputs", "Built", "assemble", "build_release", "release_version", "run_build"]
 
@@ -65,7 +68,10 @@ class BuildInputs:
 
 @dataclass(frozen=True)
 class Built:
-    """The four graphs of a release and the reports on them, before anything is written."""
+    """The four graphs of a release and the reports on them, before anything is written.
+
+    ``union`` holds exactly the triples of the four graphs (:func:`kg.assemble.union_graph`).
+    """
 
     ontology: Graph
     asserted: Graph
@@ -137,20 +143,14 @@ def assemble(inputs: BuildInputs) -> Built:
     return Built(released, asserted, inferred, provenance, union, shacl, format_report(qc), inputs.version)
 
 
-def _dataset(built: Built) -> Dataset:
-    ds = Dataset(default_union=False)
-    for prefix, ns in prefixes().items():
-        ds.bind(prefix, ns)
-    for iri, graph in (
+def _named_graphs(built: Built) -> tuple[tuple[URIRef, Graph], ...]:
+    """The release's named graphs with their graph IRIs, in the order of the architecture's table."""
+    return (
         (GRAPH_ONTOLOGY, built.ontology),
         (GRAPH_ASSERTED, built.asserted),
         (GRAPH_INFERRED, built.inferred),
         (GRAPH_PROVENANCE, built.provenance),
-    ):
-        target = ds.graph(iri)
-        for triple in graph:
-            target.add(triple)
-    return ds
+    )
 
 
 def _void(built: Built, counts: dict[str, int], union_size: int) -> Graph:
@@ -178,62 +178,75 @@ def _void(built: Built, counts: dict[str, int], union_size: int) -> Graph:
     return g
 
 
-def _trig(ds: Dataset, context: dict[str, str]) -> str:
+def _trig(graphs: Sequence[tuple[URIRef, Graph | TripleIndex]], context: dict[str, str]) -> str:
     """TriG built from the canonical Turtle of each named graph, so its bytes are stable too."""
     from kg.normalize import canonical_turtle
 
-    head: list[str] = []
+    head: set[str] = set()
     blocks: list[str] = []
-    for ctx in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
-        if not len(ctx) or not isinstance(ctx.identifier, URIRef):
+    for iri, graph in sorted(graphs, key=lambda item: str(item[0])):
+        if not len(graph):
             continue
-        lines = canonical_turtle(ctx, context).splitlines()
-        prefix_lines = [ln for ln in lines if ln.startswith("@prefix")]
+        lines = canonical_turtle(graph, context).splitlines()
+        head.update(ln for ln in lines if ln.startswith("@prefix"))
         body = [ln for ln in lines if not ln.startswith("@prefix")]
-        head = sorted(set(head) | set(prefix_lines))
         text = "\n".join(("    " + ln) if ln.strip() else "" for ln in body).strip("\n")
-        blocks.append(f"<{ctx.identifier}> {{\n{text}\n}}\n")
-    return "\n".join(head) + "\n\n" + "\n".join(blocks)
+        blocks.append(f"<{iri}> {{\n{text}\n}}\n")
+    return "\n".join(sorted(head)) + "\n\n" + "\n".join(blocks)
 
 
 def write_release(built: Built, out: Path) -> Path:
-    """Write every release file into a staging folder, then move it into place."""
+    """Write every release file into a staging folder, then move it into place.
+
+    Each graph (the four and their union) is read once, into a :class:`TripleIndex`, and every writer
+    reads the indexes, so writing grows with the number of triples, plus sorting. The graphs in memory are
+    kept out of the garbage collector's passes meanwhile (:func:`kg.heap.frozen_heap`).
+    """
+    with frozen_heap(), staged_release(out) as stage:
+        _write_files(built, stage)
+    return out
+
+
+def _write_files(built: Built, stage: Path) -> None:
     from kg.normalize import canonical_turtle
 
-    ds = _dataset(built)
+    graphs = _named_graphs(built)
     context = prefixes()
-    union = built.union
-    counts = graph_iri_counts(ds)
-    with staged_release(out) as stage:
-        (stage / "metastasis-kg.ttl").write_text(canonical_turtle(built.ontology, context), encoding="utf-8")
-        write_rdfxml(built.ontology, stage / "metastasis-kg.owl")
-        write_sorted_lines(ds, stage / "kg.nq")
-        (stage / "kg.trig").write_text(_trig(ds, context), encoding="utf-8")
-        (stage / "kg.ttl").write_text(canonical_turtle(union, context), encoding="utf-8")
-        write_sorted_lines(union, stage / "kg.nt")
-        write_jsonld(union, stage / "kg.jsonld", context)
-        (stage / "void.ttl").write_text(canonical_turtle(_void(built, counts, len(union)), context), encoding="utf-8")
-        (stage / "shacl-report.txt").write_text(built.shacl.text(), encoding="utf-8")
-        (stage / "shacl-report.ttl").write_text(
-            canonical_turtle(canonical(built.shacl.report), {"sh": "http://www.w3.org/ns/shacl#", **context}),
-            encoding="utf-8",
-        )
-        (stage / "qc-report.tsv").write_text(built.qc_report, encoding="utf-8")
-        files = {p.name: sha256_file(p) for p in sorted(stage.iterdir())}
-        manifest = {
-            "name": "metastasis-kg",
-            "version": built.version,
-            "base_iri": BASE_IRI,
-            "ontology_version_iri": f"{BASE_IRI}releases/{built.version}/metastasis-kg.owl",
-            "graphs": counts,
-            "triples": len(union),
-            "quads": sum(counts.values()),
-            "fingerprint": files["kg.nq"],
-            "shacl": {"violations": len(built.shacl.violations), "warnings": len(built.shacl.warnings)},
-            "files": files,
-        }
-        (stage / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return out
+    counts = graph_iri_counts(graphs)
+    indexes = [(iri, TripleIndex.of(graph)) for iri, graph in graphs]
+    union_size = write_line_dumps(indexes, stage / "kg.nq", stage / "kg.nt")
+    if union_size != len(built.union):
+        raise ValueError(f"Built.union has {len(built.union)} triples, its four graphs {union_size} together")
+    ontology = dict(indexes)[GRAPH_ONTOLOGY]
+    (stage / "metastasis-kg.ttl").write_text(canonical_turtle(ontology, context), encoding="utf-8")
+    write_rdfxml(built.ontology, stage / "metastasis-kg.owl")
+    (stage / "kg.trig").write_text(_trig(indexes, context), encoding="utf-8")
+    del indexes, ontology
+    union = TripleIndex.of(built.union)
+    (stage / "kg.ttl").write_text(canonical_turtle(union, context), encoding="utf-8")
+    write_jsonld(union, stage / "kg.jsonld", context)
+    del union
+    (stage / "void.ttl").write_text(canonical_turtle(_void(built, counts, union_size), context), encoding="utf-8")
+    (stage / "shacl-report.txt").write_text(built.shacl.text(), encoding="utf-8")
+    (stage / "shacl-report.ttl").write_text(
+        canonical_turtle(canonical(built.shacl.report), {"sh": "http://www.w3.org/ns/shacl#", **context}),
+        encoding="utf-8",
+    )
+    (stage / "qc-report.tsv").write_text(built.qc_report, encoding="utf-8")
+    files = {p.name: sha256_file(p) for p in sorted(stage.iterdir())}
+    manifest = {
+        "name": "metastasis-kg",
+        "version": built.version,
+        "base_iri": BASE_IRI,
+        "ontology_version_iri": f"{BASE_IRI}releases/{built.version}/metastasis-kg.owl",
+        "graphs": counts,
+        "triples": union_size,
+        "quads": sum(counts.values()),
+        "fingerprint": files["kg.nq"],
+        "shacl": {"violations": len(built.shacl.violations), "warnings": len(built.shacl.warnings)},
+        "files": files,
+    }
+    (stage / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def build_release(out_dir: Path, *, version: str | None = None) -> Path:

@@ -35,6 +35,7 @@ from rdflib.term import Node
 
 from kg.errors import UserError
 from kg.resources import BASE_IRI, ontology_edit_file
+from kg.tripleindex import TripleIndex
 
 __all__ = [
     "KNOWN_PREFIXES",
@@ -81,19 +82,17 @@ _PREFIX_NAME = re.compile(r"(?:[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)?")
 _BARE_INTEGER = re.compile(r"[+-]?[0-9]+")
 _BARE_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
 _STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+# Every character a string literal escapes: the named escapes above, other control characters as \uXXXX.
+_STRING_TABLE = {
+    **{code: f"\\u{code:04X}" for code in [*range(0x20), 0x7F]},
+    **{ord(ch): escaped for ch, escaped in _STRING_ESCAPES.items()},
+}
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
 _IRI_FORBIDDEN = set('<>"{}|^`\\')
 
 
 def _escape_string(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in _STRING_ESCAPES:
-            out.append(_STRING_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_STRING_TABLE) if _NEEDS_ESCAPE.search(text) else text
 
 
 def _escape_iri(iri: str) -> str:
@@ -101,15 +100,21 @@ def _escape_iri(iri: str) -> str:
 
 
 class _Writer:
-    """Renders one graph; all ordering decisions derive from the triples, never from blank-node labels."""
+    """Renders one graph; all ordering decisions derive from the triples, never from blank-node labels.
 
-    def __init__(self, graph: Graph, prefixes: Mapping[str, str]) -> None:
-        self.graph = graph
+    It reads the graph through a :class:`~kg.tripleindex.TripleIndex` (built here unless given one): the
+    writer looks up every subject several times, which on rdflib's store costs more per lookup the larger
+    the graph.
+    """
+
+    def __init__(self, graph: Graph | TripleIndex, prefixes: Mapping[str, str]) -> None:
+        self.graph = graph if isinstance(graph, TripleIndex) else TripleIndex.of(graph)
         # Longest namespace first, so the most specific prefix wins (src: before mkg:).
         self.namespaces = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda item: (-len(item[0]), item[1]))
         self.used_prefixes: set[str] = set()
+        self._iris: dict[str, tuple[str, str | None]] = {}
         self.refcount: dict[BNode, int] = defaultdict(int)
-        for _, _, o in graph:
+        for _, _, o in self.graph:
             if isinstance(o, BNode):
                 self.refcount[o] += 1
         self.labelled = self._labelled_bnodes()
@@ -156,11 +161,20 @@ class _Writer:
 
     def iri(self, iri: URIRef) -> str:
         text = str(iri)
+        known = self._iris.get(text)
+        if known is None:
+            known = self._iris[text] = self._shorten(text)
+        written, prefix = known
+        if prefix is not None:
+            self.used_prefixes.add(prefix)
+        return written
+
+    def _shorten(self, text: str) -> tuple[str, str | None]:
+        """The IRI as a prefixed name and the prefix it uses, or as ``<IRI>`` and no prefix."""
         for ns, prefix in self.namespaces:
             if text.startswith(ns) and _LOCAL_NAME.fullmatch(text[len(ns) :]):
-                self.used_prefixes.add(prefix)
-                return f"{prefix}:{text[len(ns) :]}"
-        return f"<{_escape_iri(text)}>"
+                return f"{prefix}:{text[len(ns) :]}", prefix
+        return f"<{_escape_iri(text)}>", None
 
     def literal(self, lit: Literal) -> str:
         lexical = str(lit)
@@ -311,13 +325,13 @@ def _prefix_map(declared: Iterable[tuple[str, str]]) -> dict[str, str]:
     return prefixes
 
 
-def canonical_turtle(graph: Graph, prefixes: Mapping[str, str] | None = None) -> str:
+def canonical_turtle(graph: Graph | TripleIndex, prefixes: Mapping[str, str] | None = None) -> str:
     """The graph as canonical Turtle: the same graph always gives the same text, whatever its source."""
     writer = _Writer(graph, prefixes if prefixes is not None else KNOWN_PREFIXES)
     if writer.labelled:
         # Shared or cyclic blank nodes need labels: take them from the graph's canonical form.
         canonical = Graph()
-        canonical += to_canonical_graph(graph)
+        canonical += to_canonical_graph(graph.to_graph() if isinstance(graph, TripleIndex) else graph)
         writer = _Writer(canonical, prefixes if prefixes is not None else KNOWN_PREFIXES)
     return writer.document()
 

@@ -3,6 +3,10 @@
 Two builds of the same input must be byte-identical, whatever ``PYTHONHASHSEED`` is: blank nodes get
 canonical labels (``rdflib.compare``), line-based formats are sorted, and JSON-LD is re-emitted with
 sorted keys and nodes. A failed build never touches the previous release.
+
+The writers cost time in proportion to the triples (sorting aside) at any size: each graph is read once,
+N-Quads and N-Triples come from the same lines, spelled as rdflib's N-Triples writer spells them, and
+JSON-LD is converted from a :class:`~kg.tripleindex.TripleIndex` rather than through rdflib's store.
 """
 
 from __future__ import annotations
@@ -10,16 +14,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kg.errors import UserError
+from kg.tripleindex import TripleIndex
 
 __all__ = [
     "MANIFEST",
@@ -28,7 +35,7 @@ __all__ = [
     "sha256_file",
     "staged_release",
     "write_jsonld",
-    "write_sorted_lines",
+    "write_line_dumps",
 ]
 
 MANIFEST = "release.json"
@@ -90,24 +97,55 @@ def canonical(graph: Graph) -> Graph:
     return result
 
 
-def _nt_lines(graph: Graph) -> list[str]:
-    data = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    return [line for line in data.splitlines() if line.strip()]
+_IRI_FORBIDDEN = re.compile(r'[<>" {}|\\^`]')
 
 
-def write_sorted_lines(data: Dataset | Graph, path: Path) -> None:
-    """N-Triples (for a graph) or N-Quads (for a dataset's named graphs), lines sorted and unique."""
-    if isinstance(data, Dataset):
-        lines: set[str] = set()
-        for graph in data.graphs():
-            if not isinstance(graph.identifier, URIRef) or not len(graph):
-                continue
-            plain = Graph()
-            plain += graph
-            suffix = f" <{graph.identifier}> ."
-            lines.update(line.removesuffix(" .") + suffix for line in _nt_lines(plain))
-    else:
-        lines = set(_nt_lines(data))
+def _nt_iri(iri: str) -> str:
+    if _IRI_FORBIDDEN.search(iri):
+        raise ValueError(f'<{iri}> is not an IRI N-Triples can hold (it has one of <>" {{}}|\\^`)')
+    return f"<{iri}>"
+
+
+def _nt_term(node: Node) -> str:
+    """One term as rdflib's N-Triples writer spells it (release files written before keep their bytes)."""
+    if isinstance(node, URIRef):
+        return _nt_iri(node)
+    if isinstance(node, BNode):
+        return "_:" + node
+    if isinstance(node, Literal):
+        quoted = '"' + node.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") + '"'
+        if node.language:
+            return f"{quoted}@{node.language}"
+        if node.datatype:
+            return f"{quoted}^^<{node.datatype}>"
+        return quoted
+    raise TypeError(f"cannot write {node!r} in N-Triples")
+
+
+def _statement(s: Node, p: Node, o: Node) -> str:
+    """A triple as an N-Triples line without its final `` .``, so N-Quads can add the graph name first."""
+    return f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)}"
+
+
+def write_line_dumps(graphs: Sequence[tuple[URIRef, Graph | TripleIndex]], nquads: Path, ntriples: Path) -> int:
+    """N-Quads of the named graphs and N-Triples of their union, lines sorted and unique; returns the union's size.
+
+    Each graph is read once; a union triple is the same line as in its graph(s) without the graph name.
+    """
+    quads: set[str] = set()
+    triples: set[str] = set()
+    for iri, graph in graphs:
+        suffix = f" {_nt_iri(iri)} ."
+        for s, p, o in graph:
+            line = _statement(s, p, o)
+            triples.add(line)
+            quads.add(line + suffix)
+    _write_sorted(nquads, quads)
+    _write_sorted(ntriples, {line + " ." for line in triples})
+    return len(triples)
+
+
+def _write_sorted(path: Path, lines: set[str]) -> None:
     path.write_text("\n".join(sorted(lines)) + "\n", encoding="utf-8")
 
 
@@ -123,9 +161,16 @@ def _sort_json(node: Any, *, ordered: bool = False) -> Any:
     return node
 
 
-def write_jsonld(graph: Graph | Dataset, path: Path, context: dict[str, str]) -> None:
-    """JSON-LD with the project's prefixes as context, keys and nodes sorted for stable bytes."""
-    data = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=False))
+def write_jsonld(graph: Graph | TripleIndex, path: Path, context: dict[str, str]) -> None:
+    """JSON-LD with the project's prefixes as context, keys and nodes sorted for stable bytes.
+
+    rdflib's converter builds the document (what ``graph.serialize(format="json-ld", context=...)``
+    writes); it reads the graph through a :class:`TripleIndex`, one lookup per subject and object.
+    """
+    from rdflib.plugins.serializers.jsonld import from_rdf
+
+    index = graph if isinstance(graph, TripleIndex) else TripleIndex.of(graph)
+    data = from_rdf(index, context_data=context, use_native_types=True, auto_compact=False)
     text = json.dumps(_sort_json(data), ensure_ascii=False, indent=1, sort_keys=True)
     path.write_text(text + "\n", encoding="utf-8")
 
@@ -188,10 +233,6 @@ def file_writer(stage: Path, files: dict[str, str]) -> Callable[[str], Path]:
     return path_for
 
 
-def graph_iri_counts(dataset: Dataset) -> dict[str, int]:
-    """Triples per named graph, by graph IRI."""
-    counts: dict[str, int] = {}
-    for ctx in dataset.graphs():
-        if isinstance(ctx.identifier, URIRef) and len(ctx):
-            counts[str(ctx.identifier)] = len(ctx)
-    return dict(sorted(counts.items()))
+def graph_iri_counts(graphs: Sequence[tuple[URIRef, Graph]]) -> dict[str, int]:
+    """Triples per named graph, by graph IRI (empty graphs left out, as N-Quads cannot show them)."""
+    return dict(sorted((str(iri), len(graph)) for iri, graph in graphs if len(graph)))

@@ -79,6 +79,11 @@ def load_shapes(folder: Path | None = None) -> Graph:
     return _shapes((folder or shapes_dir()).resolve())
 
 
+def _has_rules(shapes: Graph) -> bool:
+    """Whether any shape carries a SHACL rule (``sh:rule``), which adds triples to the graph it runs on."""
+    return (None, SH.rule, None) in shapes
+
+
 def _short(node: object, graph: Graph) -> str:
     if isinstance(node, URIRef):
         try:
@@ -98,7 +103,12 @@ def _shape_name(shape: object, shapes: Graph) -> str:
 
 
 def validate(data: Graph, shapes: Graph | None = None) -> ShaclResult:
-    """Validate a data graph (which should include the ontology, for class hierarchy and declarations)."""
+    """Validate a data graph (which should include the ontology, for class hierarchy and declarations).
+
+    The data graph is never changed. pySHACL copies it first in advanced mode (SPARQL targets), because SHACL
+    rules could add triples; shapes without rules are run on the graph itself, which saves copying the whole
+    graph (about a third of the CPU time of validating 100k triples).
+    """
     from pyshacl import validate as run
 
     shapes = shapes if shapes is not None else load_shapes()
@@ -107,6 +117,7 @@ def validate(data: Graph, shapes: Graph | None = None) -> ShaclResult:
         shacl_graph=shapes,
         inference="none",
         advanced=True,
+        inplace=not _has_rules(shapes),
         allow_warnings=True,
         abort_on_first=False,
     )

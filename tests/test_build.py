@@ -11,9 +11,19 @@ from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.namespaces import FACT, GRAPH_INFERRED, GRAPH_ONTOLOGY, MKG, OBO, ONTOLOGY_IRI
+from kg.namespaces import (
+    FACT,
+    GRAPH_ASSERTED,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    GRAPH_PROVENANCE,
+    MKG,
+    OBO,
+    ONTOLOGY_IRI,
+)
 from kg.rdfio import parse_file, parse_into
 from kg.resources import ontology_edit_file, tables_dir
 
@@ -177,6 +187,21 @@ def test_manifest_void_and_dumps_agree(release_dir: Path, dataset: Dataset) -> N
     void = Graph().parse(release_dir / "void.ttl")
     assert void.value(MKG.dataset, URIRef("http://rdfs.org/ns/void#triples")) == Literal(len(union))
     assert manifest["fingerprint"] == manifest["files"]["kg.nq"]
+
+
+def test_every_dump_holds_the_graphs_of_the_nquads(release_dir: Path, dataset: Dataset) -> None:
+    """TriG holds each graph of kg.nq; N-Triples, Turtle and JSON-LD their union; the ontology files its ontology."""
+    trig = Dataset()
+    parse_into(trig, release_dir / "kg.trig")
+    for iri in (GRAPH_ONTOLOGY, GRAPH_INFERRED, GRAPH_ASSERTED, GRAPH_PROVENANCE):
+        assert len(dataset.graph(iri)) and isomorphic(trig.graph(iri), dataset.graph(iri)), iri
+    union = Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        union.add((s, p, o))
+    for name in ("kg.nt", "kg.ttl", "kg.jsonld"):
+        assert isomorphic(parse_file(release_dir / name), union), name
+    for name in ("metastasis-kg.ttl", "metastasis-kg.owl"):
+        assert isomorphic(parse_file(release_dir / name), dataset.graph(GRAPH_ONTOLOGY)), name
 
 
 def test_every_association_has_a_distinct_label(dataset: Dataset) -> None:

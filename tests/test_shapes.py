@@ -163,3 +163,50 @@ def test_source_document_needs_authorship_and_a_date(ontology_graph: Graph) -> N
     found = messages(run(ontology_graph, doc), "SourceDocumentShape")
     assert "a source document names its authors or its publisher" in found
     assert "a source document carries at least one date" in found
+
+
+@pytest.mark.parametrize(
+    ("kind", "qualifiers", "flagged"),
+    [
+        ("mkg:CutaneousSignAssociation", "mkg:route mkg:LymphaticRoute", "route"),
+        ("mkg:PropensityAssociation", "mkg:region mkg:Bone", "region"),
+        ("mkg:CutaneousSignAssociation", "mkg:spreadKind mkg:DistantSpread", "spreadKind"),
+        ("mkg:PropensityAssociation", "mkg:spreadKind mkg:DistantSpread", None),
+        ("mkg:SpreadAssociation", "mkg:route mkg:LymphaticRoute ; mkg:region mkg:Bone", None),
+    ],
+)
+def test_spread_qualifiers_only_on_spread_associations(base: Graph, kind: str, qualifiers: str, flagged: str) -> None:
+    """QualifierOnRightKind: route and region only on spread associations; spread kind on propensities too."""
+    association = ASSOCIATION.replace("fact:a a mkg:SpreadAssociation", f"fact:a a {kind}")
+    association = association.replace("mkg:spreadKind mkg:DistantSpread ;", qualifiers + " ;")
+    found = messages(run(base, association + STATISTIC + GROUP), "QualifierOnRightKind")
+    if flagged is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and flagged in found[0] and "qualifies only spread associations" in found[0], found
+
+
+def test_validation_leaves_the_data_graph_as_it_was(base: Graph) -> None:
+    """Shapes without rules run on the data graph itself, not a copy, and never change it."""
+    data = base + Graph().parse(data=PREFIXES + ASSOCIATION.replace("mkg:DistantSpread", "mkg:Bone"), format="turtle")
+    before = set(data)
+    assert validate(data).violations
+    assert set(data) == before
+
+
+def test_shapes_with_rules_run_on_a_copy() -> None:
+    """A SHACL rule adds triples to the graph it runs on: such shapes get a copy, the caller's graph stays as it was."""
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <http://example.org/> .
+        ex:ThingShape a sh:NodeShape ; sh:targetClass ex:Thing ;
+            sh:rule [ a sh:TripleRule ; sh:subject sh:this ; sh:predicate ex:seen ; sh:object true ] ;
+            sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+        """,
+        format="turtle",
+    )
+    data = Graph().parse(data="<http://example.org/x> a <http://example.org/Thing> .", format="turtle")
+    before = set(data)
+    assert validate(data, shapes).violations
+    assert set(data) == before
