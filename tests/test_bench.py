@@ -601,6 +601,24 @@ def test_report_gives_ratios_to_the_reference_and_checks_the_targets(tmp_path: P
     assert set(mixed["per_query"]["q"]) == {"n", "median_ms", "p95_ms", "wrong", "errors", "timeouts"}
 
 
+def test_targets_check_every_client_count_and_judge_memory_by_pss() -> None:
+    """A throughput target met at one concurrency cannot hide a miss at another; PSS is the memory target."""
+    report = _report()
+    mkg = report["sizes"][0]["contenders"][1]
+    mkg["runs"].append(summarize_run(_result("selective", 1, 100, 0.002), 1.0))  # the reference has no c=1 run
+    mkg["memory_after_load_mib"], mkg["memory_after_load_pss_mib"] = 400.0, 100.0  # forked: RSS counts shared pages
+    add_ratios(report["sizes"][0])
+    targets = {t["target"]: t for t in evaluate_targets(report)}
+    assert targets["selective workload, 16 clients: throughput >= 1.0x reference"]["met"] is True
+    assert targets["selective workload, 1 client: throughput >= 1.0x reference"]["met"] is None
+    assert targets["mixed workload, 4 clients: throughput >= 1.0x reference"]["met"] is True
+    pss = targets["memory after load <= 1.5x reference (PSS over its processes)"]
+    assert pss["value"] == pytest.approx(100 / 90, abs=0.001) and pss["met"] is True
+    rss = next(t for name, t in targets.items() if name.startswith("memory after load, RSS summed"))
+    assert rss["value"] == pytest.approx(4.0) and rss["met"] is None
+    assert "shown, not a target" in render_markdown({**report, "targets": list(targets.values())})
+
+
 def test_markdown_table_shows_reference_absolute_and_others_as_ratios(tmp_path: Path) -> None:
     """The reference row carries q/s; the contender row carries ratios; the doc is updated between markers."""
     text = render_markdown(_report())

@@ -138,15 +138,17 @@ def evaluate_targets(report: Report, contender: str = "mkg") -> list[dict[str, A
     def add(text: str, value: float | None, met: bool | None) -> None:
         targets.append({"target": text, "size": label, "value": value, "met": met})
 
-    for workload, clients, text in (
-        ("mixed", 4, "mixed workload, 4 clients: throughput >= 1.0x reference"),
-        ("selective", 16, "selective workload, 16 clients: throughput >= 1.0x reference"),
-        ("repeated", 4, "repeated queries (If-None-Match): throughput >= 5x reference"),
-    ):
-        run = _find(entry, workload, clients)
-        ratio = run.get("ratio", {}).get("throughput") if run else None
-        need = 5.0 if workload == "repeated" else 1.0
-        add(text, ratio, None if ratio is None else ratio >= need)
+    # The issue states its reference figures for mixed at 4 clients and selective at 16; every measured
+    # client count is checked, so a target met at one concurrency cannot hide a miss at another.
+    for workload in ("mixed", "selective"):
+        for run in sorted((r for r in entry["runs"] if r["workload"] == workload), key=lambda r: int(r["concurrency"])):
+            clients = int(run["concurrency"])
+            ratio = run.get("ratio", {}).get("throughput")
+            text = f"{workload} workload, {clients} client{'s' if clients > 1 else ''}: throughput >= 1.0x reference"
+            add(text, ratio, None if ratio is None else ratio >= 1.0)
+    repeated = _find(entry, "repeated", 4)
+    ratio = repeated.get("ratio", {}).get("throughput") if repeated else None
+    add("repeated queries (If-None-Match): throughput >= 5x reference", ratio, None if ratio is None else ratio >= 5.0)
     heavy = _find(entry, "selective+heavy", 4)
     p95 = heavy["latency_ms"]["p95"] if heavy else None
     add("selective p95 while one heavy query runs < 100 ms", p95, None if p95 is None else p95 < 100)
@@ -156,9 +158,12 @@ def evaluate_targets(report: Report, contender: str = "mkg") -> list[dict[str, A
         startup,
         None if startup is None else startup < 10,
     )
-    for key, how in (("memory_after_load", "RSS summed over its processes"), ("memory_after_load_pss", "PSS")):
-        mem = entry.get("ratio", {}).get(key)
-        add(f"memory after load <= 1.5x reference ({how})", mem, None if mem is None else mem <= 1.5)
+    # PSS divides each page shared by forked processes among them: the memory the machine spends. Summed
+    # RSS counts a shared page once per process that maps it, so it is shown but is not the target.
+    pss = entry.get("ratio", {}).get("memory_after_load_pss")
+    add("memory after load <= 1.5x reference (PSS over its processes)", pss, None if pss is None else pss <= 1.5)
+    rss = entry.get("ratio", {}).get("memory_after_load")
+    add("memory after load, RSS summed over its processes (shared pages once per process)", rss, None)
     wrong = sum(r["counts"][WRONG] for r in entry["runs"])
     add("no wrong answers", wrong, wrong == 0)
     return targets
@@ -374,7 +379,8 @@ def render_markdown(report: Report) -> str:
             "|---|---|---|---|",
         ]
         for t in report["targets"]:
-            met = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]
+            unjudged = "not measured" if t["value"] is None else "shown, not a target"
+            met = {True: "yes", False: "**no**", None: unjudged}[t["met"]]
             value = "—" if t["value"] is None else f"{t['value']:g}"
             lines.append(f"| {t['target']} | {t['size'] or '—'} | {value} | {met} |")
         lines.append("")
