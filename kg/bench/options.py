@@ -105,7 +105,7 @@ def add_options(p: argparse.ArgumentParser) -> None:
         "--cost-sizes",
         type=parse_sizes,
         default=parse_sizes("10k,100k"),
-        help="sizes (among --sizes) at which build steps are timed; 1M takes tens of minutes (default: 10k,100k)",
+        help="sizes (among --sizes) at which build steps are timed; 1M takes about 8 minutes (default: 10k,100k)",
     )
     p.add_argument(
         "--report-only",
