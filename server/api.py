@@ -27,6 +27,7 @@ from server.catalog import catalog
 from server.conneg import choose
 from server.formats import Format, formats_for_form
 from server.guard import QueryRefused, inspect_query
+from server.http import html_page
 from server.ldquery import QueryFailed
 from server.linked_data import page_context
 from server.openapi import openapi_document
@@ -254,7 +255,4 @@ def browse() -> Response:
         examples=examples,
         **page_context(),
     )
-    response = flask.Response(html, content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = _CSP
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return html_page(html, _CSP)

@@ -12,7 +12,7 @@ import flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-__all__ = ["init_app", "shared_headers"]
+__all__ = ["html_page", "init_app", "shared_headers"]
 
 _GZIP_MIN = 1024
 _COMPRESSIBLE = ("text/", "application/json", "application/ld+json", "application/javascript", "+xml", "+json")
@@ -33,6 +33,14 @@ def shared_headers(method: str) -> list[tuple[str, str]]:
             ("Access-Control-Max-Age", "86400"),
         ]
     return headers
+
+
+def html_page(html: str, csp: str) -> flask.Response:
+    """An HTML page under its own Content-Security-Policy, revalidated on every use (pages follow the release)."""
+    response = flask.Response(html, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = csp
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def _compress(response: flask.Response) -> None:

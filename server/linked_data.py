@@ -43,6 +43,7 @@ from kg.release import read_manifest
 from server.catalog import Catalog, catalog, kg_base
 from server.conneg import choose
 from server.formats import BY_NAME, Format
+from server.http import html_page
 from server.jsonld import compact_graph
 from server.ldpage import build_view
 from server.ldquery import QUERIES, QueryFailed, iri_term, run_graph, run_select
@@ -416,10 +417,7 @@ def browse() -> Response:
         hits=hits,
         **page_context(),
     )
-    response = flask.Response(html, content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return html_page(html, CSP)
 
 
 @blueprint.route("/<path:local>")

@@ -14,6 +14,7 @@ import flask
 from kg.resources import query_dir
 from server.examples import load_examples
 from server.formats import GRAPH_FORMATS, SOLUTION_FORMATS, Format
+from server.http import html_page
 from server.service import QueryService
 
 __all__ = ["blueprint"]
@@ -69,7 +70,4 @@ def index() -> flask.Response:
         triples=service.dataset.triples,
         examples=settings["examples"],
     )
-    response = flask.Response(html, content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = _CSP
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return html_page(html, _CSP)
