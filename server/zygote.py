@@ -42,6 +42,7 @@ _CLONE_NEWUSER = 0x10000000
 _PR_SET_PDEATHSIG = 1
 _CONTROL_MESSAGE_MAX = 1 << 16
 _RECYCLE_CHECK_AFTER = 0.02  # seconds: only a query that ran this long can have touched much of the store
+_CHECK_EVERY = 0.5  # seconds between two looks at a worker's unshared memory after short queries
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def _worker_main(sock: socket.socket, store: ox.Store, settings: WorkerSettings)
     isolated = _leave_network() if settings.isolate_network else False
     _limit_memory(settings.memory_mb)
     wire.send(sock, {"hello": True, "pid": os.getpid(), "network_isolated": isolated})
+    last_check = 0.0
     while True:
         try:
             request, body = wire.receive(sock)
@@ -112,9 +114,15 @@ def _worker_main(sock: socket.socket, store: ox.Store, settings: WorkerSettings)
             started = time.monotonic()
             reply, out = execute(store, request, query, settings.limits, settings.prefixes)
             # Reading the shared store writes reference counts, which copies its pages into this
-            # process; a worker that has copied much of it retires so memory stays shared.
-            if time.monotonic() - started > _RECYCLE_CHECK_AFTER and _private_mb() > settings.recycle_mb:
-                reply["retire"] = True
+            # process; a worker that has copied much of it retires so memory stays shared. Reading
+            # smaps_rollup walks the whole address space, so it is done at most every _CHECK_EVERY
+            # seconds, and after any query long enough to have copied a lot on its own.
+            finished = time.monotonic()
+            ran = finished - started
+            if ran > _RECYCLE_CHECK_AFTER and (ran > _CHECK_EVERY or finished - last_check > _CHECK_EVERY):
+                last_check = finished
+                if _private_mb() > settings.recycle_mb:
+                    reply["retire"] = True
         try:
             wire.send(sock, reply, out)
         except wire.PeerGone:

@@ -94,6 +94,18 @@ def test_another_seed_gives_another_kg(tmp_path: Path) -> None:
     assert a.nquads.read_bytes() != b.nquads.read_bytes()
 
 
+def test_generating_where_a_link_points_elsewhere_replaces_the_link_not_the_linked_data(tmp_path: Path) -> None:
+    """A data folder linked in from another bench run is replaced by a real folder; the other run keeps its data."""
+    elsewhere = generate(tmp_path / "elsewhere", 3_000, seed=5)
+    before = elsewhere.nquads.read_bytes()
+    link = tmp_path / "here" / "3k"
+    link.parent.mkdir()
+    link.symlink_to(elsewhere.folder)
+    here = generate(link, 3_000, seed=6)
+    assert not here.folder.is_symlink() and here.nquads.read_bytes() != before
+    assert elsewhere.nquads.read_bytes() == before
+
+
 def test_generator_output_in_a_subprocess_does_not_depend_on_hash_seed(tmp_path: Path) -> None:
     """Byte identity must survive PYTHONHASHSEED changes (no set or hash order may reach the output)."""
     digests = set()
@@ -680,6 +692,9 @@ def test_mkg_bench_end_to_end_against_the_reference(tmp_path: Path) -> None:
     assert {r["workload"] for r in ref["runs"]} == {"selective", "mixed", "repeated", "selective+heavy"}
     assert all(r["counts"]["wrong"] == 0 and r["counts"]["ok"] > 0 for r in ref["runs"])
     assert ref["memory_after_load_mib"] > 0 and ref["startup_s"] > 0
+    warm = ref["warmup"]
+    assert warm["requests"] == warm["of"] == warm["counts"]["ok"] > 0
+    assert f"{warm['of']} / {warm['of']} in" in (out / "table.md").read_text()
     assert (out / "table.md").read_text().count("oxigraph-memory (reference)") == 1
     doc = tmp_path / "BENCHMARKS.md"
     doc.write_text(f"intro\n{DOC_BEGIN}\nold\n{DOC_END}\n")
@@ -714,6 +729,27 @@ def test_selective_requests_are_never_repeated_byte_for_byte(kg10k: SyntheticKG,
     assert len(set(server.received)) <= len(few) < len(server.received)
 
 
+def test_warmup_pass_sends_each_selective_request_and_one_of_each_analytic_query_once(
+    kg10k: SyntheticKG, store10k: ox.Store, serve
+) -> None:
+    """The untimed warm-up reads what the timed runs read, once, and stops at the end of its pass."""
+    from kg.bench.plan import build_warmup
+
+    endpoint = serve(store10k)
+    checker, vs = _checker(kg10k, endpoint)
+    (server,) = serve.servers
+    warmup = build_warmup(vs, 60.0)
+    interactive = {v.key for v in vs if v.query.mix == "interactive"}
+    analytic = {v.query.name for v in vs if v.query.mix == "analytic"}
+    assert {v.key for v in warmup.variants} >= interactive
+    assert {v.query.name for v in warmup.variants if v.query.mix == "analytic"} == analytic
+    assert len(warmup.variants) == len(interactive) + len(analytic)
+    server.received.clear()
+    result = run_workload(endpoint, warmup, checker, timeout=10)
+    assert result.counts()[OK] == len(warmup.variants) == len(server.received)
+    assert result.elapsed_s < 60.0
+
+
 # --- build-step costs -----------------------------------------------------------------------------------
 
 
@@ -724,9 +760,19 @@ def test_cost_steps_report_times_errors_and_steps_over_their_limit(tmp_path: Pat
     kg = generate(tmp_path / "1k", 1_000, seed=2)
     results = _run_steps(kg.folder, ["parse", "infer"], limit_s=120)
     assert results["parse"]["seconds"] >= 0 and results["parse"]["detail"].endswith("quads")
+    assert 0 < results["parse"]["cpu_seconds"] <= results["parse"]["seconds"] * 4  # parsing is CPU work
     assert "needs the reason step" in results["infer"]["error"]
     stalled = _run_steps(kg.folder, ["parse", "shacl"], limit_s=0.05)
     assert stalled == {"parse": {"over_limit_s": 0.05}}
+
+
+def test_reasoner_cpu_time_counts_its_java_process(tmp_path: Path) -> None:
+    """HermiT runs in a JVM child: its CPU time belongs to the reason step, not to nobody."""
+    from kg.bench.costs import _run_steps
+
+    kg = generate(tmp_path / "1k", 1_000, seed=2)
+    reason = _run_steps(kg.folder, ["parse", "reason"], limit_s=300)["reason"]
+    assert reason["cpu_seconds"] >= 0.5 * reason["seconds"], reason  # a JVM start alone is CPU-bound
 
 
 def test_growth_exponent_is_one_for_linear_growth() -> None:

@@ -102,6 +102,9 @@ class Workload:
     revalidate: bool = False
     background: Variant | None = None
     unique: bool = True
+    # >0: send the variants in the given order this many times, then stop (a warm-up pass); the
+    # duration is then an upper bound. 0: cycle through a balanced order until the duration is up.
+    passes: int = 0
 
 
 @dataclass(frozen=True)
@@ -175,8 +178,9 @@ class _Client(threading.Thread):
         client = HttpClient(r.endpoint, r.timeout)
         methods = r.workload.methods
         n = 0
+        limit = len(self.order) * r.workload.passes if r.workload.passes and not self.background else None
         try:
-            while time.monotonic() < r.deadline and not r.stop.is_set():
+            while time.monotonic() < r.deadline and not r.stop.is_set() and (limit is None or n < limit):
                 variant = self.order[(self.index * 7 + n) % len(self.order)]
                 method = methods[(self.index + n) % len(methods)]
                 self.samples.append(self._one(client, variant, method))
@@ -269,7 +273,7 @@ def run_workload(
     endpoint: Endpoint, workload: Workload, checker: Checker, *, timeout: float, seed: int = 1
 ) -> WorkloadResult:
     """Run ``workload`` against ``endpoint`` and return every sample; never raises for a server's failure."""
-    order = balanced_order(workload.variants, seed)
+    order = list(workload.variants) if workload.passes else balanced_order(workload.variants, seed)
     run = _Run(endpoint, workload, checker, timeout)
     clients = [_Client(run, i, order) for i in range(workload.concurrency)]
     if workload.background is not None:

@@ -268,7 +268,9 @@ def generate(folder: Path, target_triples: int, seed: int = 1) -> SyntheticKG:
         params = _params(rng, facts, xrefs)
         (tmp / "params.json").write_text(json.dumps(params, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         _write_manifest(tmp, out, seed, target_triples)
-        if folder.exists():
+        if folder.is_symlink():
+            folder.unlink()  # a link to data generated elsewhere: replace the link, never the folder it names
+        elif folder.exists():
             shutil.rmtree(folder)
         tmp.rename(folder)
     except BaseException:

@@ -108,6 +108,14 @@ def add_options(p: argparse.ArgumentParser) -> None:
         help="sizes (among --sizes) at which build steps are timed; 1M takes about 8 minutes (default: 10k,100k)",
     )
     p.add_argument(
+        "--warmup",
+        type=float,
+        default=60.0,
+        help="seconds at most of an untimed pass (every selective request once, one request of each analytic"
+        " query, one client) before a server's first workload and after a restart; its time is reported;"
+        " 0: none (default: 60)",
+    )
+    p.add_argument(
         "--report-only",
         action="store_true",
         help="measure nothing: re-render the tables (and --doc) from the results.json already in --out",

@@ -19,7 +19,7 @@ from kg.bench.driver import Workload
 from kg.bench.querymix import Variant
 from kg.errors import UserError
 
-__all__ = ["CONTENTION_CLIENTS", "REPEATED_CLIENTS", "build_workloads"]
+__all__ = ["CONTENTION_CLIENTS", "REPEATED_CLIENTS", "build_warmup", "build_workloads"]
 
 REPEATED_CLIENTS = 4
 CONTENTION_CLIENTS = 4
@@ -43,3 +43,17 @@ def build_workloads(
     )
     workloads.append(Workload("selective+heavy", selective, CONTENTION_CLIENTS, duration_s, background=heavy))
     return workloads
+
+
+def build_warmup(variants: Sequence[Variant], limit_s: float) -> Workload:
+    """One untimed pass before a server's first workload, as BSBM's warm-up runs do.
+
+    Every selective request once, and the first request of each analytic query (the other rows of a
+    scan read the same data), from one client, stopped after ``limit_s`` seconds. What a server does
+    on its first pass over the data (filling caches, or, for forked workers, copying the store pages
+    they read) is then reported by this pass instead of blurring the first timed workload.
+    """
+    chosen = [v for v in variants if v.query.mix == "interactive" or v.index == 0]
+    if not chosen:
+        raise UserError("the query mix is empty")
+    return Workload("warm-up", chosen, 1, limit_s, passes=1)

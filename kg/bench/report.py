@@ -322,28 +322,43 @@ def _costs_table(costs: dict[str, Any]) -> list[str]:
                 else:
                     cells.append("not measured" if "error" in r else "—")
             lines.append("| " + " | ".join(cells) + " |")
-        growth = costs.get("growth_exponent") or {}
-        if any(v is not None for v in growth.values()):
-            exps = [("—" if growth.get(s) is None else f"{growth[s]:.2f}") for s in steps]
-            lines.append(f"| growth exponent k (time ~ size^k; 1 is linear) | {' | '.join(exps)} |")
+        for key, what in (("growth_exponent", "wall time"), ("growth_exponent_cpu", "CPU time")):
+            growth = costs.get(key) or {}
+            if any(v is not None for v in growth.values()):
+                exps = [("—" if growth.get(s) is None else f"{growth[s]:.2f}") for s in steps]
+                lines.append(f"| growth exponent k ({what} ~ size^k; 1 is linear) | {' | '.join(exps)} |")
         lines.append("")
     servers = costs.get("servers", [])
     if servers:
         lines += [
-            "Servers: start-up (spawn to first answer, data loaded) and memory (RSS / PSS, MiB):",
+            "Servers: start-up (spawn to first answer, data loaded), the untimed warm-up pass (requests answered"
+            " correctly of those sent, in how long) and memory (RSS / PSS, MiB):",
             "",
-            "| size | contender | start-up | memory after load | memory after the workloads |",
-            "|---|---|---|---|---|",
+            "| size | contender | start-up | warm-up pass | memory after load | memory after the workloads |",
+            "|---|---|---|---|---|---|",
         ]
         for s in servers:
             prep = f" (+ {s['prepare_s']:.1f} s prepare)" if s.get("prepare_s") else ""
             loaded = f"{_fmt(s['memory_after_load_mib'], '', 0)} / {_fmt(s['memory_after_load_pss_mib'], '', 0)}"
             after = f"{_fmt(s.get('memory_after_runs_mib'), '', 0)} / {_fmt(s.get('memory_after_runs_pss_mib'), '', 0)}"
-            lines.append(f"| {s['size']} | {s['contender']} | {s['startup_s']:.2f} s{prep} | {loaded} | {after} |")
+            lines.append(
+                f"| {s['size']} | {s['contender']} | {s['startup_s']:.2f} s{prep} | {_warmup(s.get('warmup'))}"
+                f" | {loaded} | {after} |"
+            )
         lines.append("")
     for note in costs.get("notes", []):
         lines.append(f"- {note}")
     return lines
+
+
+def _warmup(warm: dict[str, Any] | None) -> str:
+    """``198 / 207 in 12.3 s``: correct answers of the requests sent, and the pass's wall time."""
+    if not warm:
+        return "—"
+    counts = warm.get("counts", {})
+    good = counts.get("ok", 0) + counts.get("not-modified", 0)
+    cut = "" if warm["requests"] >= warm["of"] else f", stopped after {warm['requests']} of {warm['of']}"
+    return f"{good} / {warm['requests']} in {warm['seconds']:.1f} s{cut}"
 
 
 def render_markdown(report: Report) -> str:

@@ -24,7 +24,7 @@ from kg.bench.generate import MIN_TRIPLES as _MIN_SIZE
 from kg.bench.generate import SyntheticKG, generate
 from kg.bench.machine import describe_machine, memory_available
 from kg.bench.options import format_size
-from kg.bench.plan import build_workloads
+from kg.bench.plan import build_warmup, build_workloads
 from kg.bench.querymix import Variant, load_params, load_queries, variants
 from kg.bench.report import (
     MIB,
@@ -80,13 +80,38 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 class _Measured:
     """Measures one contender through all workloads, restarting it when a workload left it unusable."""
 
-    def __init__(self, contender: Contender, kg: SyntheticKG, workdir: Path, args: argparse.Namespace) -> None:
+    def __init__(
+        self,
+        contender: Contender,
+        kg: SyntheticKG,
+        workdir: Path,
+        args: argparse.Namespace,
+        variants: list[Variant],
+    ) -> None:
         self.contender, self.kg, self.workdir, self.args = contender, kg, workdir, args
+        self.variants = variants
         self.entry: dict[str, Any] = {"name": contender.name, "label": contender.label, "status": "measured"}
         self.restarts = 0
 
     def _start(self) -> RunningServer:
         return self.contender.start(self.kg, self.workdir, self.args.startup_limit)
+
+    def _warm(self, server: RunningServer, checker: Checker) -> dict[str, Any] | None:
+        """The untimed first pass over the mix (``--warmup``); what it took, for the report."""
+        if self.args.warmup <= 0:
+            return None
+        warmup = build_warmup(self.variants, self.args.warmup)
+        result = run_workload(server.endpoint, warmup, checker, timeout=self.args.timeout, seed=self.args.seed)
+        done = {
+            "requests": len(result.samples),
+            "of": len(warmup.variants),
+            "seconds": round(result.elapsed_s, 2),
+            "counts": result.counts(),
+        }
+        _say(f"    warm-up: {done['requests']} of {done['of']} requests in {done['seconds']} s, {done['counts']}")
+        if not server.alive():
+            raise ServerFailed(f"{self.contender.name} died during the warm-up pass")
+        return done
 
     def run(self, workloads: list[Workload], checker: Checker) -> dict[str, Any]:
         entry = self.entry
@@ -108,6 +133,12 @@ class _Measured:
                 runs=[],
             )
             peak = load_mem.peak
+            entry["warmup"] = warm = self._warm(server, checker)
+            if warm and warm["counts"][TIMEOUT]:
+                entry["notes"].append("restarted after the warm-up pass: a query timed out")
+                server.stop()
+                self.restarts += 1
+                server = self._start()
             for workload in workloads:
                 _say(f"    {workload.name} x{workload.concurrency} ...")
                 result = run_workload(
@@ -124,6 +155,7 @@ class _Measured:
                     server.stop()
                     self.restarts += 1
                     server = self._start()
+                    self._warm(server, checker)
             after = server.memory()
             entry.update(
                 memory_after_runs_mib=round(after.rss / MIB, 1),
@@ -201,7 +233,7 @@ def _bench_size(
                 )
                 break
         _say(f"  {name}: starting on {kg.triples:,} triples ...")
-        measured = _Measured(contender, kg, workdir, args).run(workloads, checker)
+        measured = _Measured(contender, kg, workdir, args, all_variants).run(workloads, checker)
         entry["contenders"].append(measured)
         if measured["status"] == "measured":
             history[name] = (size, measured["memory_peak_mib"])
@@ -246,6 +278,7 @@ def _server_costs(report: Report) -> list[dict[str, Any]]:
                     "memory_after_load_pss_mib": c["memory_after_load_pss_mib"],
                     "memory_after_runs_mib": c.get("memory_after_runs_mib"),
                     "memory_after_runs_pss_mib": c.get("memory_after_runs_pss_mib"),
+                    "warmup": c.get("warmup"),
                 })  # fmt: skip
     return out
 
@@ -296,11 +329,13 @@ def run_bench(args: argparse.Namespace) -> int:
     for size in sorted(args.sizes):
         report["sizes"].append(_bench_size(size, args, history, queries))
         write_json(report, results)
+    report["costs"] = {"steps": [], "rows": [], "notes": []}
     if args.costs:
         from kg.bench.costs import measure_costs
 
         report["costs"] = measure_costs(sorted(args.cost_sizes), args.out / "data", args.cost_limit, args.seed)
-        report["costs"]["servers"] = _server_costs(report)
+    # Start-up, warm-up and memory per size are measured with the servers, build costs or not.
+    report["costs"]["servers"] = _server_costs(report)
     if "mkg" in args.contenders:
         report["targets"] = evaluate_targets(report)
     write_json(report, results)

@@ -13,7 +13,9 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -23,6 +25,8 @@ DATA = Path(__file__).parent / "data"
 BASE_IRI = "https://w3id.org/metastasis-kg/"
 GRAPH = BASE_IRI + "graph/"
 DUMP_QUERY = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+# Keeps a worker busy for a few tenths of a second on the fixture (79 triples, cubed, times 6).
+HOLD_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i VALUES ?x { 1 2 3 4 5 6 } }"
 _LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)/")
 _PREFIXES = {
     "mkg": BASE_IRI,
@@ -145,11 +149,41 @@ class Server:
                 return rows
             offset += len(page)
 
+    def health(self) -> dict[str, Any]:
+        reply = self.request("GET", "/health")
+        assert reply.status == 200, reply.text
+        health: dict[str, Any] = reply.json()
+        return health
+
+    def wait_for_idle_workers(self, idle: int, alive: int, within: float = 15.0) -> None:
+        """Wait until ``/health`` counts ``alive`` workers of which ``idle`` are idle."""
+        deadline = time.monotonic() + within
+        while True:
+            workers = self.health()["workers"]
+            if workers["idle"] == idle and workers["alive"] == alive:
+                return
+            assert time.monotonic() < deadline, f"workers stayed {workers}, wanted {idle} idle of {alive}"
+            time.sleep(0.01)
+
     def assert_data_unchanged(self, workers: int) -> None:
-        """Every worker (probed round-robin, one more than there are) still serves exactly the fixture."""
+        """Every worker still serves exactly the fixture.
+
+        Idle workers are handed out most recently used first, so probes sent one after another would all
+        reach the same worker. To reach the k-th most recently used one, k slow queries first keep the
+        k before it busy; the probe then gets the k-th, which keeps its place in the order, so the next
+        round reaches the next one.
+        """
         expected = expected_dump()
-        for _ in range(workers + 1):
-            assert self.dump() == expected
+        for busy in range(workers):
+            self.wait_for_idle_workers(workers, workers)
+            self._probe += 1
+            hold = f"{HOLD_QUERY} # hold {self._probe}"
+            with ThreadPoolExecutor(max_workers=max(1, busy)) as pool:
+                held = [pool.submit(self.get, hold) for _ in range(busy)]
+                self.wait_for_idle_workers(workers - busy, workers)
+                assert self.dump() == expected
+                for reply in held:
+                    assert reply.result().status == 200, reply.result().text
 
     def descendants(self) -> set[int]:
         return descendants(self.process.pid)
