@@ -112,8 +112,8 @@ def add_options(p: argparse.ArgumentParser) -> None:
         type=float,
         default=60.0,
         help="seconds at most of an untimed pass (every selective request once, one request of each analytic"
-        " query, one client) before a server's first workload and after a restart; its time is reported;"
-        " 0: none (default: 60)",
+        " query, from as many clients as the largest --concurrency) before a server's first workload and"
+        " after a restart; its time is reported; 0: none (default: 60)",
     )
     p.add_argument(
         "--report-only",

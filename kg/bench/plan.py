@@ -45,15 +45,17 @@ def build_workloads(
     return workloads
 
 
-def build_warmup(variants: Sequence[Variant], limit_s: float) -> Workload:
-    """One untimed pass before a server's first workload, as BSBM's warm-up runs do.
+def build_warmup(variants: Sequence[Variant], clients: int, limit_s: float) -> Workload:
+    """The untimed warm-up before a server's first workload, as BSBM's warm-up runs do.
 
-    Every selective request once, and the first request of each analytic query (the other rows of a
-    scan read the same data), from one client, stopped after ``limit_s`` seconds. What a server does
-    on its first pass over the data (filling caches, or, for forked workers, copying the store pages
-    they read) is then reported by this pass instead of blurring the first timed workload.
+    Each of ``clients`` clients (the most the timed workloads use, so every process or thread they
+    will reach is warmed too) sends every selective request once and the first request of each
+    analytic query (the other rows of a scan read the same data); all stop after ``limit_s`` seconds.
+    What a server does on its first pass over the data (filling caches, or, for forked workers,
+    copying the store pages they read) is then reported by this pass instead of blurring the first
+    timed workload.
     """
     chosen = [v for v in variants if v.query.mix == "interactive" or v.index == 0]
     if not chosen:
         raise UserError("the query mix is empty")
-    return Workload("warm-up", chosen, 1, limit_s, passes=1)
+    return Workload("warm-up", chosen, clients, limit_s, passes=1)

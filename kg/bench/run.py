@@ -100,11 +100,12 @@ class _Measured:
         """The untimed first pass over the mix (``--warmup``); what it took, for the report."""
         if self.args.warmup <= 0:
             return None
-        warmup = build_warmup(self.variants, self.args.warmup)
+        warmup = build_warmup(self.variants, max(self.args.concurrency), self.args.warmup)
         result = run_workload(server.endpoint, warmup, checker, timeout=self.args.timeout, seed=self.args.seed)
         done = {
             "requests": len(result.samples),
-            "of": len(warmup.variants),
+            "of": len(warmup.variants) * warmup.concurrency,
+            "clients": warmup.concurrency,
             "seconds": round(result.elapsed_s, 2),
             "counts": result.counts(),
         }
