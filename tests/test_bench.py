@@ -10,6 +10,7 @@ import argparse
 import hashlib
 import http.server
 import json
+import signal
 import subprocess
 import sys
 import threading
@@ -20,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 import pytest
+from serving import descendants
 
 from kg.bench.answers import Answer, canonical_answer
 from kg.bench.driver import (
@@ -783,3 +785,32 @@ def test_growth_exponent_is_one_for_linear_growth() -> None:
     assert growth_exponent(100_000, 2.0, 1_000_000, 20.0) == 1.0
     assert growth_exponent(100_000, 2.0, 1_000_000, 200.0) == 2.0
     assert growth_exponent(100_000, None, 1_000_000, 20.0) is None
+
+
+def test_sigterm_stops_the_bench_and_every_server_it_started(tmp_path: Path) -> None:
+    """A bench stopped by SIGTERM (CI, a supervisor) takes its servers with it: none outlives it."""
+    out = tmp_path / "bench"
+    args = ["bench", "--sizes", "2k", "--contenders", "oxigraph-memory", "--concurrency", "1"]
+    args += ["--duration", "30", "--no-costs", "--warmup", "0", "--out", str(out)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", *args], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "selective x1" in line:
+                break
+        servers = descendants(proc.pid)
+        assert servers, "the reference server should be running by now"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) != 0
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in servers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in servers if Path(f"/proc/{pid}").exists()] == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from kg.bench.driver import TIMEOUT, Checker, Workload, collect_expected, run_workload
@@ -90,6 +92,7 @@ class _Measured:
     ) -> None:
         self.contender, self.kg, self.workdir, self.args = contender, kg, workdir, args
         self.variants = variants
+        self.rewarm = True
         self.entry: dict[str, Any] = {"name": contender.name, "label": contender.label, "status": "measured"}
         self.restarts = 0
 
@@ -135,6 +138,10 @@ class _Measured:
             )
             peak = load_mem.peak
             entry["warmup"] = warm = self._warm(server, checker)
+            if warm and (warm["requests"] < warm["of"] or warm["counts"][TIMEOUT]):
+                # A pass cut by the limit would take the whole limit again after every restart.
+                self.rewarm = False
+                entry["notes"].append("not warmed again after restarts: its warm-up pass did not finish")
             if warm and warm["counts"][TIMEOUT]:
                 entry["notes"].append("restarted after the warm-up pass: a query timed out")
                 server.stop()
@@ -156,7 +163,8 @@ class _Measured:
                     server.stop()
                     self.restarts += 1
                     server = self._start()
-                    self._warm(server, checker)
+                    if self.rewarm:
+                        self._warm(server, checker)
             after = server.memory()
             entry.update(
                 memory_after_runs_mib=round(after.rss / MIB, 1),
@@ -306,10 +314,26 @@ def _report_only(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
 def run_bench(args: argparse.Namespace) -> int:
-    """Run the whole benchmark and write ``results.json`` and ``table.md`` to ``--out``."""
+    """Run the whole benchmark and write ``results.json`` and ``table.md`` to ``--out``.
+
+    SIGTERM ends the run like Ctrl-C does, through every ``finally``, so the servers it started (each in
+    a session of its own, which a signal to this process does not reach) are stopped too.
+    """
     if args.report_only:
         return _report_only(args)
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        return _run_bench(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_bench(args: argparse.Namespace) -> int:
     _check_args(args)
     args.out.mkdir(parents=True, exist_ok=True)
     queries = load_queries()
