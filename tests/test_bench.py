@@ -787,6 +787,15 @@ def test_growth_exponent_is_one_for_linear_growth() -> None:
     assert growth_exponent(100_000, None, 1_000_000, 20.0) is None
 
 
+def test_a_negative_warmup_is_refused_naming_the_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--warmup -5`` is a mistake, not a silent 'no warm-up': exit 2, the option named, nothing measured."""
+    from kg.cli import main
+
+    assert main(["bench", "--sizes", "2k", "--warmup", "-5", "--out", str(tmp_path / "out")]) == 2
+    assert "--warmup" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_sigterm_stops_the_bench_and_every_server_it_started(tmp_path: Path) -> None:
     """A bench stopped by SIGTERM (CI, a supervisor) takes its servers with it: none outlives it."""
     out = tmp_path / "bench"

@@ -62,6 +62,8 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UserError(f"sizes must be at least {_MIN_SIZE} triples", field="--sizes")
     if args.duration <= 0 or args.timeout <= 0:
         raise UserError("--duration and --timeout must be positive")
+    if args.warmup < 0:
+        raise UserError(f"must be 0 (no warm-up) or a number of seconds, got {args.warmup:g}", field="--warmup")
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -76,6 +78,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "heavy_query": args.heavy_query,
         "cost_sizes": [format_size(s) for s in args.cost_sizes] if args.costs else [],
         "cost_limit_s": args.cost_limit,
+        "warmup_limit_s": args.warmup,
     }
 
 
