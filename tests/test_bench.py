@@ -27,6 +27,7 @@ from kg.bench.answers import Answer, canonical_answer
 from kg.bench.driver import (
     NOT_MODIFIED,
     OK,
+    TIMEOUT,
     WRONG,
     Checker,
     Sample,
@@ -823,3 +824,46 @@ def test_sigterm_stops_the_bench_and_every_server_it_started(tmp_path: Path) -> 
             proc.wait()
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+@pytest.mark.parametrize(("warmup_finishes", "warmups"), [(True, 2), (False, 1)])
+def test_a_server_whose_query_timed_out_is_restarted_and_warmed_again(
+    tmp_path: Path, kg10k: SyntheticKG, monkeypatch: pytest.MonkeyPatch, warmup_finishes: bool, warmups: int
+) -> None:
+    """After a timeout the next workload gets a fresh server, warmed like the first one.
+
+    Unless its first warm-up pass did not finish: it would only spend the whole limit again.
+    """
+    from kg.bench import run as bench_run
+    from kg.bench.servers import Contender, RunningServer
+
+    started: list[RunningServer] = []
+
+    def start(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
+        proc = subprocess.Popen(["sleep", "60"], start_new_session=True)
+        started.append(RunningServer("fake", proc, Endpoint("127.0.0.1", 9, "/sparql"), tmp_path / "log"))
+        return started[-1]
+
+    sent: list[str] = []
+
+    def fake_run(endpoint: Endpoint, workload: Workload, checker: object, **kw: object) -> WorkloadResult:
+        sent.append(workload.name)
+        cut = workload.name == "warm-up" and not warmup_finishes
+        outcome = TIMEOUT if workload.name == "selective" and sent.count("selective") == 1 else OK
+        samples = [Sample("q", 0.01, outcome)] * (1 if cut else len(workload.variants) * workload.concurrency)
+        return WorkloadResult(workload.name, workload.concurrency, 0.1, samples)
+
+    monkeypatch.setattr(bench_run, "run_workload", fake_run)
+    args = argparse.Namespace(startup_limit=10, warmup=5.0, concurrency=[1], timeout=1.0, seed=1)
+    vs = variants(load_queries(), load_params(kg10k.params))
+    workloads = [Workload("selective", vs[:2], 1, 0.1), Workload("mixed", vs[:2], 1, 0.1)]
+    try:
+        entry = bench_run._Measured(Contender("fake", "fake", start), kg10k, tmp_path, args, vs).run(workloads, None)  # type: ignore[arg-type]
+    finally:
+        for server in started:
+            server.stop()
+    assert entry["status"] == "measured" and entry["restarts"] == 1 and len(started) == 2
+    assert sent.count("warm-up") == warmups
+    assert sent == ["warm-up", "selective", *(["warm-up"] if warmup_finishes else []), "mixed"]
+    assert any("restarted after selective x1" in note for note in entry["notes"])
+    assert all(not s.alive() for s in started)

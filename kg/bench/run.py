@@ -120,6 +120,16 @@ class _Measured:
             raise ServerFailed(f"{self.contender.name} died during the warm-up pass")
         return done
 
+    def _restart(self, server: RunningServer, checker: Checker, why: str) -> RunningServer:
+        """A fresh server in place of one a timeout or crash left in an unknown state, warmed like the first."""
+        self.entry["notes"].append(why)
+        server.stop()
+        self.restarts += 1
+        fresh = self._start()
+        if self.rewarm:
+            self._warm(fresh, checker)
+        return fresh
+
     def run(self, workloads: list[Workload], checker: Checker) -> dict[str, Any]:
         entry = self.entry
         try:
@@ -146,10 +156,7 @@ class _Measured:
                 self.rewarm = False
                 entry["notes"].append("not warmed again after restarts: its warm-up pass did not finish")
             if warm and warm["counts"][TIMEOUT]:
-                entry["notes"].append("restarted after the warm-up pass: a query timed out")
-                server.stop()
-                self.restarts += 1
-                server = self._start()
+                server = self._restart(server, checker, "restarted after the warm-up pass: a query timed out")
             for workload in workloads:
                 _say(f"    {workload.name} x{workload.concurrency} ...")
                 result = run_workload(
@@ -162,12 +169,9 @@ class _Measured:
                 peak = max(peak, server.memory().peak)
                 if any(s.outcome == TIMEOUT for s in result.samples) or not server.alive():
                     why = "died" if not server.alive() else "had a query time out"
-                    entry["notes"].append(f"restarted after {workload.name} x{workload.concurrency}: it {why}")
-                    server.stop()
-                    self.restarts += 1
-                    server = self._start()
-                    if self.rewarm:
-                        self._warm(server, checker)
+                    server = self._restart(
+                        server, checker, f"restarted after {workload.name} x{workload.concurrency}: it {why}"
+                    )
             after = server.memory()
             entry.update(
                 memory_after_runs_mib=round(after.rss / MIB, 1),
