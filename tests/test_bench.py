@@ -10,6 +10,7 @@ import argparse
 import hashlib
 import http.server
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -683,6 +684,8 @@ def test_mkg_bench_end_to_end_against_the_reference(tmp_path: Path) -> None:
             "--duration",
             "0.2",
             "--no-costs",
+            "--cpu-requests",
+            "200",
             "--out",
             str(out),
         ]
@@ -699,6 +702,9 @@ def test_mkg_bench_end_to_end_against_the_reference(tmp_path: Path) -> None:
     assert warm["requests"] == warm["of"] == warm["counts"]["ok"] > 0
     assert f"{warm['of']} / {warm['of']} in" in (out / "table.md").read_text()
     assert (out / "table.md").read_text().count("oxigraph-memory (reference)") == 1
+    assert ref["cpu_per_request"]["requests"] == 200 and ref["cpu_per_request"]["cpu_ms"] > 0
+    assert size["floor"]["engine"]["requests"] == size["floor"]["minimal_wsgi"]["requests"] == 200
+    assert "ceiling, Python front" in (out / "table.md").read_text()
     doc = tmp_path / "BENCHMARKS.md"
     doc.write_text(f"intro\n{DOC_BEGIN}\nold\n{DOC_END}\n")
     assert main(["bench", "--report-only", "--out", str(out), "--doc", str(doc)]) == 0
@@ -858,7 +864,8 @@ def test_a_server_whose_query_timed_out_is_restarted_and_warmed_again(
     vs = variants(load_queries(), load_params(kg10k.params))
     workloads = [Workload("selective", vs[:2], 1, 0.1), Workload("mixed", vs[:2], 1, 0.1)]
     try:
-        entry = bench_run._Measured(Contender("fake", "fake", start), kg10k, tmp_path, args, vs).run(workloads, None)  # type: ignore[arg-type]
+        measured = bench_run._Measured(Contender("fake", "fake", start), kg10k, tmp_path, args, vs, [])
+        entry = measured.run(workloads, None)  # type: ignore[arg-type]
     finally:
         for server in started:
             server.stop()
@@ -867,3 +874,129 @@ def test_a_server_whose_query_timed_out_is_restarted_and_warmed_again(
     assert sent == ["warm-up", "selective", *(["warm-up"] if warmup_finishes else []), "mixed"]
     assert any("restarted after selective x1" in note for note in entry["notes"])
     assert all(not s.alive() for s in started)
+
+
+# --- CPU per request and the ceiling of a Python front -------------------------------------------------
+
+
+def test_flask_pyoxigraph_contender_answers_every_request_of_the_mix_right(
+    kg10k: SyntheticKG, store10k: ox.Store, serve, tmp_path: Path
+) -> None:
+    """The issue's bare Flask + pyoxigraph app is a fair contender: every answer, by every method, is right."""
+    from kg.bench.servers import CONTENDERS
+
+    checker, vs = _checker(kg10k, serve(store10k))
+    server = CONTENDERS["flask-pyoxigraph"].start(kg10k, tmp_path, 60)
+    try:
+        every = Workload("every request", vs, 3, 60, passes=1)  # 3 clients: GET, form POST, direct POST
+        result = run_workload(server.endpoint, every, checker, timeout=30)
+    finally:
+        server.stop()
+    assert result.counts()[OK] == 3 * len(vs), result.details
+    assert not server.alive()
+
+
+def test_selective_requests_cycle_the_interactive_queries_each_with_a_text_of_its_own(kg10k: SyntheticKG) -> None:
+    """The CPU pass measures evaluation, never a cache: no two requests are the same text."""
+    from kg.bench.floor import selective_requests
+
+    vs = variants(load_queries(), load_params(kg10k.params))
+    requests = selective_requests(vs, 500)
+    interactive = {v.text for v in vs if v.query.mix == "interactive"}
+    assert len(requests) == 500 and len({r.text for r in requests}) == 500
+    assert {r.text.rsplit("\n# cpu pass", 1)[0] for r in requests} == interactive
+    assert any(r.graph for r in requests) and not all(r.graph for r in requests)
+
+
+def test_cpu_pass_charges_the_whole_process_tree_and_counts_failures_apart(kg10k: SyntheticKG, tmp_path: Path) -> None:
+    """CPU per request sums the server's children too; a refused request is a failure, not an answer."""
+    from kg.bench.floor import Request, selective_requests, server_cpu
+    from kg.bench.procmem import tree_cpu_seconds
+
+    # A parent that does nothing but wait while its child burns CPU: only the tree sum sees it.
+    burner = (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    t = time.process_time()\n"
+        "    while time.process_time() - t < 0.5:\n"
+        "        pass\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", burner], start_new_session=True)
+    try:
+        time.sleep(1.5)
+        assert tree_cpu_seconds(proc.pid) >= 0.4
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    from kg.bench.servers import CONTENDERS
+
+    server = CONTENDERS["flask-pyoxigraph"].start(kg10k, tmp_path, 60)
+    try:
+        requests = selective_requests(variants(load_queries(), load_params(kg10k.params)), 100)
+        measured = server_cpu(server, [*requests, Request("SELEKT nothing", False)], limit_s=30, timeout=10)
+    finally:
+        server.stop()
+    assert measured["requests"] == 100 and measured["failed"] == 1
+    assert measured["cpu_ms"] > 0 and measured["wall_ms"] >= measured["cpu_ms"] * 0.1
+
+
+def test_floor_measures_the_engine_alone_and_a_fixed_body_wsgi_app(kg10k: SyntheticKG, tmp_path: Path) -> None:
+    """Both terms of the ceiling come from real runs on the same requests, and the helpers stop afterwards."""
+    from kg.bench.floor import measure_floor, selective_requests
+
+    requests = selective_requests(variants(load_queries(), load_params(kg10k.params)), 300)
+    before = set(descendants(os.getpid()))
+    floor = measure_floor(kg10k.nquads, requests, tmp_path, limit_s=30, timeout=10, startup_limit=60)
+    assert floor["engine"]["requests"] == 300 and floor["engine"]["cpu_ms"] > 0
+    assert floor["minimal_wsgi"]["requests"] == 300 and floor["minimal_wsgi"]["failed"] == 0
+    assert floor["minimal_wsgi"]["cpu_ms"] > 0
+    assert set(descendants(os.getpid())) <= before
+
+
+def test_ceiling_is_the_reference_over_engine_plus_web_and_is_reported(tmp_path: Path) -> None:
+    """The ceiling is reference / (engine + fixed-body request); the table shows it, the targets do not judge it."""
+    report = _report()
+    size = report["sizes"][0]
+    by_name = {c["name"]: c for c in size["contenders"]}
+    by_name["oxigraph-memory"]["cpu_per_request"] = {"requests": 10, "failed": 0, "cpu_ms": 1.5, "wall_ms": 2.0}
+    by_name["mkg"]["cpu_per_request"] = {"requests": 10, "failed": 0, "cpu_ms": 3.0, "wall_ms": 4.0}
+    size["floor"] = {
+        "engine": {"requests": 10, "failed": 0, "cpu_ms": 1.2, "wall_ms": 1.2},
+        "minimal_wsgi": {"requests": 10, "failed": 0, "cpu_ms": 0.3, "wall_ms": 0.5},
+    }
+    report["options"]["cpu_requests"] = 10
+    targets = {t["target"]: t for t in evaluate_targets(report)}
+    ceiling = targets["ceiling of selective throughput for any front running Python per request on pyoxigraph"]
+    assert ceiling["value"] == pytest.approx(1.0) and ceiling["met"] is None
+    text = render_markdown({**report, "targets": list(targets.values())})
+    assert "| 1M | 1.500 | 1.200 | 0.300 | 1.00x | 3.000 | 0.50x |" in text
+    size["floor"] = {"error": "ServerFailed: no memory"}
+    assert "not measured: ServerFailed: no memory" in render_markdown(report)
+
+
+def test_a_negative_cpu_request_count_is_refused_naming_the_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--cpu-requests -1`` exits 2 naming the option, before anything is generated or started."""
+    from kg.cli import main
+
+    assert main(["bench", "--sizes", "2k", "--cpu-requests", "-1", "--out", str(tmp_path / "out")]) == 2
+    assert "--cpu-requests" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_memory_is_scaled_up_from_pss_and_only_from_a_size_a_tenth_of_the_next_or_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 10k run says little about 1M (fixed costs dominate); a forked server is judged by PSS, not summed RSS."""
+    from kg.bench import run
+
+    monkeypatch.setattr(run, "memory_available", lambda: 23 * 2**30)
+    assert run._fits("mkg", 1_000_000, {"mkg": (10_000, 2_000.0)}) is None
+    skipped = run._fits("mkg", 1_000_000, {"mkg": (100_000, 2_000.0)})
+    assert skipped is not None and "19.5 GiB" in skipped and "100k" in skipped
+    assert run._fits("mkg", 1_000_000, {"mkg": (100_000, 1_000.0)}) is None
+    forked = {"memory_after_load_pss_mib": 100.0, "memory_after_runs_pss_mib": 300.0, "memory_peak_mib": 2_000.0}
+    assert run._spent_mib(forked) == 300.0
+    assert run._spent_mib({"memory_peak_mib": 2_000.0}) == 2_000.0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 __all__ = ["DEFAULT_CONTENDERS", "add_options", "format_size", "parse_list", "parse_size", "parse_sizes"]
 
-DEFAULT_CONTENDERS = "oxigraph-memory,oxigraph-disk,rdflib-endpoint,mkg"
+DEFAULT_CONTENDERS = "oxigraph-memory,oxigraph-disk,rdflib-endpoint,flask-pyoxigraph,mkg"
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)([kKmM]?)")
 _UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
 
@@ -114,6 +114,14 @@ def add_options(p: argparse.ArgumentParser) -> None:
         help="seconds at most of an untimed pass (every selective request once, one request of each analytic"
         " query, from as many clients as the largest --concurrency) before a server's first workload and"
         " after a restart; its time is reported; 0: none (default: 60)",
+    )
+    p.add_argument(
+        "--cpu-requests",
+        type=int,
+        default=2000,
+        help="selective requests, one client, after each server's workloads, to measure its CPU per request;"
+        " the engine alone and a fixed-body WSGI app get the same requests, for the ceiling of a Python"
+        " front (each pass stops after 20 s); 0: none (default: 2000)",
     )
     p.add_argument(
         "--report-only",

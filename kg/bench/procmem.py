@@ -1,18 +1,19 @@
-"""Memory of a server process and all its descendants, read from ``/proc`` (Linux only).
+"""Memory and CPU time of a server process and all its descendants, read from ``/proc`` (Linux only).
 
 A server that isolates crashes by forking query workers holds memory in its children, so measuring the
 parent alone would flatter it; the benchmark sums resident memory over the whole process tree. Summed
 RSS counts a page shared by forked processes once per process, which overstates a forking server, so
 the proportional set size (PSS: each shared page split among its sharers) is summed too; it adds up to
-what the tree really costs the machine.
+what the tree really costs the machine. CPU time is summed over the tree for the same reason.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["TreeMemory", "descendants", "tree_memory"]
+__all__ = ["TreeMemory", "descendants", "tree_cpu_seconds", "tree_memory"]
 
 _PROC = Path("/proc")
 
@@ -86,3 +87,21 @@ def tree_memory(pid: int) -> TreeMemory:
         peak += status["VmHWM"] * 1024
         pss += _pss_kib(p) * 1024
     return TreeMemory(rss, peak, pss, len(pids))
+
+
+def _cpu_ticks(pid: int) -> int:
+    """Clock ticks of ``pid`` (user and system) plus those of the children it reaped (``stat`` fields 14-17)."""
+    try:
+        fields = (_PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(f) for f in fields[11:15])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds spent so far by ``pid``'s live process tree, with the children its members reaped.
+
+    A worker that was replaced counts once its parent has reaped it; one killed and not yet reaped is
+    missing until then, which is at most one query's worth.
+    """
+    return sum(_cpu_ticks(p) for p in descendants(pid)) / os.sysconf("SC_CLK_TCK")

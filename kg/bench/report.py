@@ -22,6 +22,7 @@ __all__ = [
     "DOC_BEGIN",
     "DOC_END",
     "add_ratios",
+    "cpu_ceiling",
     "evaluate_targets",
     "render_markdown",
     "summarize_run",
@@ -166,7 +167,39 @@ def evaluate_targets(report: Report, contender: str = "mkg") -> list[dict[str, A
     add("memory after load, RSS summed over its processes (shared pages once per process)", rss, None)
     wrong = sum(r["counts"][WRONG] for r in entry["runs"])
     add("no wrong answers", wrong, wrong == 0)
+    ceiling = cpu_ceiling(size)["ceiling"]
+    if ceiling is not None:
+        add("ceiling of selective throughput for any front running Python per request on pyoxigraph", ceiling, None)
     return targets
+
+
+def cpu_ceiling(size: dict[str, Any]) -> dict[str, float | None]:
+    """CPU per selective request at one size: the reference's, `mkg`'s, and the ceiling of a Python front.
+
+    The ceiling is reference / (engine alone + fixed-body WSGI request): the best throughput ratio a
+    server that runs Python for each request on the same engine can reach when the cores are the limit
+    (see :mod:`kg.bench.floor`).
+    """
+    by_name = {c["name"]: c for c in size["contenders"] if c["status"] == "measured"}
+    floor = size.get("floor") or {}
+
+    def ms(entry: dict[str, Any] | None) -> float | None:
+        value = (entry or {}).get("cpu_ms")
+        return None if value is None else float(value)
+
+    reference = ms(by_name.get(size["reference"], {}).get("cpu_per_request"))
+    engine = ms(floor.get("engine"))
+    web = ms(floor.get("minimal_wsgi"))
+    mkg = ms(by_name.get("mkg", {}).get("cpu_per_request"))
+    ceiling = None if not reference or engine is None or web is None else reference / (engine + web)
+    return {
+        "reference": reference,
+        "engine": engine,
+        "web": web,
+        "mkg": mkg,
+        "ceiling": None if ceiling is None else round(ceiling, 3),
+        "mkg_ratio": None if not reference or not mkg else round(reference / mkg, 3),
+    }
 
 
 def _fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
@@ -301,6 +334,35 @@ def _per_query_table(size: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _cpu_table(report: Report) -> list[str]:
+    """CPU per selective request per size, and the ceiling it sets for a Python front; empty if not measured."""
+    rows = [(size["size"], cpu_ceiling(size), size.get("floor") or {}) for size in report["sizes"]]
+    rows = [(label, c, floor) for label, c, floor in rows if c["reference"] is not None or floor]
+    if not rows:
+        return []
+    count = report["options"].get("cpu_requests")
+    lines = [
+        f"CPU per selective request, one client, up to {count} requests (ms, summed over each server's processes;"
+        " lower is better). The engine alone is pyoxigraph in one process answering the same requests (query and"
+        " serialization, no HTTP); the WSGI app reads each request and returns a fixed body from waitress. The"
+        " ceiling, reference / (engine + WSGI app), is the best selective throughput ratio a server that runs"
+        " Python for each request on this engine can reach when the cores are the limit:",
+        "",
+        "| size | reference | engine alone | fixed-body WSGI app | ceiling, Python front | mkg | reference / mkg |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, c, floor in rows:
+        if "error" in floor:
+            lines.append(f"| {label} | {_fmt(c['reference'], digits=3)} | not measured: {floor['error'][:200]} | | | "
+                         f"{_fmt(c['mkg'], digits=3)} | {_x(c['mkg_ratio'])} |")  # fmt: skip
+            continue
+        lines.append(
+            f"| {label} | {_fmt(c['reference'], digits=3)} | {_fmt(c['engine'], digits=3)} | "
+            f"{_fmt(c['web'], digits=3)} | {_x(c['ceiling'])} | {_fmt(c['mkg'], digits=3)} | {_x(c['mkg_ratio'])} |"
+        )
+    return [*lines, ""]
+
+
 def _costs_table(costs: dict[str, Any]) -> list[str]:
     lines = ["#### Cost against KG size", ""]
     rows, steps = costs.get("rows", []), costs.get("steps", [])
@@ -383,6 +445,7 @@ def render_markdown(report: Report) -> str:
     if report["sizes"]:
         lines += _per_query_table(report["sizes"][-1])
         lines.append("")
+    lines += _cpu_table(report)
     if report.get("costs"):
         lines += _costs_table(report["costs"])
         lines.append("")

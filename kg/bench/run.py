@@ -22,6 +22,7 @@ from types import FrameType
 from typing import Any
 
 from kg.bench.driver import TIMEOUT, Checker, Workload, collect_expected, run_workload
+from kg.bench.floor import Request, measure_floor, selective_requests, server_cpu
 from kg.bench.generate import MIN_TRIPLES as _MIN_SIZE
 from kg.bench.generate import SyntheticKG, generate
 from kg.bench.machine import describe_machine, memory_available
@@ -45,6 +46,10 @@ __all__ = ["run_bench"]
 
 # Keep this share of the available memory free when deciding whether a server fits.
 _MEMORY_HEADROOM = 0.8
+# Memory is extrapolated from a smaller size only up to this factor (see _fits).
+_MAX_SCALE = 10
+# Seconds at most of each one-client pass that measures CPU per selective request (--cpu-requests).
+_CPU_PASS_LIMIT_S = 20.0
 
 
 def _say(message: str) -> None:
@@ -64,6 +69,10 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UserError("--duration and --timeout must be positive")
     if args.warmup < 0:
         raise UserError(f"must be 0 (no warm-up) or a number of seconds, got {args.warmup:g}", field="--warmup")
+    if args.cpu_requests < 0:
+        raise UserError(
+            f"must be 0 (no CPU pass) or a number of requests, got {args.cpu_requests}", field="--cpu-requests"
+        )
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -79,6 +88,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "cost_sizes": [format_size(s) for s in args.cost_sizes] if args.costs else [],
         "cost_limit_s": args.cost_limit,
         "warmup_limit_s": args.warmup,
+        "cpu_requests": args.cpu_requests,
     }
 
 
@@ -92,9 +102,11 @@ class _Measured:
         workdir: Path,
         args: argparse.Namespace,
         variants: list[Variant],
+        cpu_requests: list[Request],
     ) -> None:
         self.contender, self.kg, self.workdir, self.args = contender, kg, workdir, args
         self.variants = variants
+        self.cpu_requests = cpu_requests
         self.rewarm = True
         self.entry: dict[str, Any] = {"name": contender.name, "label": contender.label, "status": "measured"}
         self.restarts = 0
@@ -172,6 +184,11 @@ class _Measured:
                     server = self._restart(
                         server, checker, f"restarted after {workload.name} x{workload.concurrency}: it {why}"
                     )
+            if self.cpu_requests:
+                entry["cpu_per_request"] = cpu = server_cpu(
+                    server, self.cpu_requests, limit_s=_CPU_PASS_LIMIT_S, timeout=self.args.timeout
+                )
+                _say(f"    one client, {cpu['requests']} selective requests: {cpu['cpu_ms']} ms CPU each")
             after = server.memory()
             entry.update(
                 memory_after_runs_mib=round(after.rss / MIB, 1),
@@ -187,19 +204,32 @@ class _Measured:
 
 
 def _fits(name: str, size: int, history: dict[str, tuple[int, float]]) -> str | None:
-    """Why ``name`` should not run at ``size`` for lack of memory (linear extrapolation), or None."""
+    """Why ``name`` should not run at ``size`` for lack of memory (linear extrapolation), or None.
+
+    Only a size at least a tenth of ``size`` is scaled up: below that a server's fixed cost (interpreters,
+    libraries, each forked process's own pages) is most of what it holds, and scaling it a hundredfold
+    once skipped `mkg` at 1M for "34.7 GiB" when it needs under 2.
+    """
     seen = history.get(name)
     available = memory_available()
     if seen is None or available is None:
         return None
-    prev_size, prev_peak_mib = seen
-    need = prev_peak_mib * MIB * size / prev_size
+    prev_size, prev_mib = seen
+    if size > _MAX_SCALE * prev_size:
+        return None
+    need = prev_mib * MIB * size / prev_size
     if need > available * _MEMORY_HEADROOM:
         return (
-            f"skipped: needs about {need / 2**30:.1f} GiB (its peak at {format_size(prev_size)}, scaled), "
+            f"skipped: needs about {need / 2**30:.1f} GiB (its memory at {format_size(prev_size)}, scaled), "
             f"{available / 2**30:.1f} GiB available"
         )
     return None
+
+
+def _spent_mib(measured: dict[str, Any]) -> float:
+    """What a measured server cost the machine: its largest PSS (shared pages counted once), else peak RSS."""
+    pss = max(measured.get("memory_after_load_pss_mib") or 0.0, measured.get("memory_after_runs_pss_mib") or 0.0)
+    return float(pss or measured["memory_peak_mib"])
 
 
 def _bench_size(
@@ -213,6 +243,7 @@ def _bench_size(
     generate_s = time.monotonic() - began
     all_variants: list[Variant] = variants(queries, load_params(kg.params))
     workloads = build_workloads(all_variants, args.concurrency, args.duration, args.heavy_query)
+    cpu_requests = selective_requests(all_variants, args.cpu_requests) if args.cpu_requests else []
     entry: dict[str, Any] = {
         "size": label,
         "target_triples": size,
@@ -249,14 +280,36 @@ def _bench_size(
                 )
                 break
         _say(f"  {name}: starting on {kg.triples:,} triples ...")
-        measured = _Measured(contender, kg, workdir, args, all_variants).run(workloads, checker)
+        measured = _Measured(contender, kg, workdir, args, all_variants, cpu_requests).run(workloads, checker)
         entry["contenders"].append(measured)
         if measured["status"] == "measured":
-            history[name] = (size, measured["memory_peak_mib"])
+            history[name] = (size, _spent_mib(measured))
         else:
             _say(f"  {name}: {measured['status']}: {measured.get('reason', '')[:500]}")
+    if cpu_requests and any(c["name"] == REFERENCE and c["status"] == "measured" for c in entry["contenders"]):
+        entry["floor"] = _floor(kg, cpu_requests, workdir, args)
     add_ratios(entry)
     return entry
+
+
+def _floor(kg: SyntheticKG, requests: list[Request], workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """The engine's CPU per selective request alone, and the cheapest Python web request's (kg.bench.floor)."""
+    _say("  the engine alone and a fixed-body WSGI app, one client ...")
+    try:
+        floor = measure_floor(
+            kg.nquads,
+            requests,
+            workdir,
+            limit_s=_CPU_PASS_LIMIT_S,
+            timeout=args.timeout,
+            startup_limit=args.startup_limit,
+        )
+    except (ServerFailed, OSError, ValueError) as err:
+        _say(f"  floor not measured: {err}")
+        return {"error": f"{type(err).__name__}: {err}"}
+    engine, web = floor["engine"]["cpu_ms"], floor["minimal_wsgi"]["cpu_ms"]
+    _say(f"    engine {engine} ms, fixed-body WSGI app {web} ms CPU each")
+    return floor
 
 
 def _expected(

@@ -2,9 +2,10 @@
 
 Ratios are only meaningful against references measured on the same machine, data and moment, so the
 benchmark starts every server itself: the Oxigraph server (PyPI's ``oxigraph``) in memory and on disk,
-rdflib-endpoint, and our own ``mkg serve``. Each binds 127.0.0.1 on a free port, is reached over HTTP
-only (``kg`` never imports ``server``), and is stopped by the PID the benchmark started, with its process
-group (a server may fork workers).
+rdflib-endpoint, a bare Flask app calling pyoxigraph (:mod:`kg.bench.flask_server`), and our own
+``mkg serve``. Each binds 127.0.0.1 on a free port, is reached over HTTP only (``kg`` never imports
+``server``), and is stopped by the PID the benchmark started, with its process group (a server may fork
+workers).
 
 Start-up time is measured from spawning the process to the first answered query with all data loaded;
 for the in-memory Oxigraph server that includes posting the N-Quads to its store.
@@ -36,6 +37,7 @@ __all__ = [
     "RunningServer",
     "ServerFailed",
     "find_executable",
+    "start_timed",
     "wait_ready",
 ]
 
@@ -166,7 +168,7 @@ def _post_dataset(endpoint: Endpoint, nquads: Path, timeout: float) -> None:
         conn.close()
 
 
-def _start_timed(
+def start_timed(
     name: str,
     cmd: Sequence[str],
     workdir: Path,
@@ -191,7 +193,7 @@ def _start_timed(
 def _start_oxigraph_memory(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
     port = free_port()
     cmd = [find_executable("oxigraph"), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
-    return _start_timed(
+    return start_timed(
         "oxigraph-memory",
         cmd,
         workdir,
@@ -216,7 +218,7 @@ def _start_oxigraph_disk(kg: SyntheticKG, workdir: Path, limit: float) -> Runnin
     port = free_port()
     cmd = [oxigraph, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
            "--union-default-graph"]  # fmt: skip
-    server = _start_timed("oxigraph-disk", cmd, workdir, Endpoint("127.0.0.1", port, "/query"), limit)
+    server = start_timed("oxigraph-disk", cmd, workdir, Endpoint("127.0.0.1", port, "/query"), limit)
     server.prepare_s = prepared
     server.notes.append("prepare = `oxigraph load` into a RocksDB folder, before the server starts")
     return server
@@ -225,7 +227,13 @@ def _start_oxigraph_disk(kg: SyntheticKG, workdir: Path, limit: float) -> Runnin
 def _start_rdflib(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
     port = free_port()
     cmd = [sys.executable, "-m", "kg.bench.rdflib_server", "--data", str(kg.nquads), "--port", str(port)]
-    return _start_timed("rdflib-endpoint", cmd, workdir, Endpoint("127.0.0.1", port, "/"), limit)
+    return start_timed("rdflib-endpoint", cmd, workdir, Endpoint("127.0.0.1", port, "/"), limit)
+
+
+def _start_flask(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
+    port = free_port()
+    cmd = [sys.executable, "-m", "kg.bench.flask_server", "--data", str(kg.nquads), "--port", str(port)]
+    return start_timed("flask-pyoxigraph", cmd, workdir, Endpoint("127.0.0.1", port, "/query"), limit)
 
 
 # Where ``mkg serve`` answers SPARQL; the other paths it serves are pages and linked data.
@@ -237,7 +245,7 @@ def _start_mkg(kg: SyntheticKG, workdir: Path, limit: float, *, release: bool = 
     data = ["--release", str(kg.folder)] if release else ["--no-release", "--data", str(kg.nquads)]
     cmd = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *data]
     name = "mkg-release" if release else "mkg"
-    return _start_timed(name, cmd, workdir, Endpoint("127.0.0.1", port, MKG_SPARQL_PATH), limit)
+    return start_timed(name, cmd, workdir, Endpoint("127.0.0.1", port, MKG_SPARQL_PATH), limit)
 
 
 CONTENDERS = {
@@ -246,6 +254,11 @@ CONTENDERS = {
         Contender(REFERENCE, "Oxigraph server, in-memory store (reference)", _start_oxigraph_memory),
         Contender("oxigraph-disk", "Oxigraph server, on-disk RocksDB store, read-only", _start_oxigraph_disk),
         Contender("rdflib-endpoint", "rdflib-endpoint (FastAPI + rdflib in-memory Dataset)", _start_rdflib),
+        Contender(
+            "flask-pyoxigraph",
+            "bare Flask app calling pyoxigraph in-process, on waitress: no timeout, row cap or isolation",
+            _start_flask,
+        ),
         Contender("mkg", "mkg serve --no-release --data kg.nq (this project)", _start_mkg),
         Contender(
             "mkg-release",
