@@ -9,8 +9,9 @@ than
 
     reference CPU per request / (engine CPU per request + CPU of the cheapest Python web request)
 
-This module measures the three terms in one run, on the same requests, so that this ceiling (and how
-far `mkg` is below it) is a measurement on the machine at hand, not an argument. The requests are the
+This module measures the three terms in one run, on the same requests, so that this ceiling (computed
+by :func:`kg.bench.report.cpu_ceiling`) and how far `mkg` is below it are measurements on the machine at
+hand, not an argument. The requests are the
 selective ones sent one at a time by one client (no queueing, no contention), each with a comment of
 its own so that no cache answers; a server's CPU is read from ``/proc`` over its whole process tree.
 The engine's share is measured in a child process that loads the same N-Quads and runs each request
@@ -38,7 +39,7 @@ from kg.bench.querymix import Variant
 from kg.bench.servers import RunningServer, ServerFailed, start_timed
 from kg.errors import UserError
 
-__all__ = ["Request", "ceiling", "engine_cpu", "measure_floor", "selective_requests", "server_cpu"]
+__all__ = ["Request", "engine_cpu", "measure_floor", "selective_requests", "server_cpu"]
 
 _FIXED_BODY = b'{"head":{},"boolean":true}'
 
@@ -119,13 +120,6 @@ def _start_fixed_wsgi(workdir: Path, limit: float) -> RunningServer:
     port = free_port()
     cmd = [sys.executable, "-m", "kg.bench.floor", "wsgi", str(port)]
     return start_timed("minimal-wsgi", cmd, workdir, Endpoint("127.0.0.1", port, "/sparql"), limit)
-
-
-def ceiling(reference_ms: float | None, engine_ms: float | None, web_ms: float | None) -> float | None:
-    """The best throughput ratio a server adding ``web_ms`` to the engine's work can reach."""
-    if not reference_ms or not engine_ms or web_ms is None:
-        return None
-    return round(reference_ms / (engine_ms + web_ms), 3)
 
 
 def measure_floor(
