@@ -724,7 +724,7 @@ def test_every_query_is_sent_equally_often_whatever_its_number_of_parameter_rows
 
 
 def test_selective_requests_are_never_repeated_byte_for_byte(kg10k: SyntheticKG, store10k: ox.Store, serve) -> None:
-    """A result cache cannot answer the selective and mixed workloads; only the repeated one repeats texts."""
+    """A result cache cannot answer the selective and mixed workloads, not even a later workload's requests."""
     endpoint = serve(store10k)
     checker, vs = _checker(kg10k, endpoint)
     (server,) = serve.servers
@@ -733,6 +733,9 @@ def test_selective_requests_are_never_repeated_byte_for_byte(kg10k: SyntheticKG,
     result = run_workload(endpoint, Workload("selective", few, 2, 0.3), checker, timeout=10)
     assert result.counts()[OK] == len(server.received) > len(few)
     assert len(set(server.received)) == len(server.received)
+    # The next workload on the same server starts its clients where this one did: still no text repeats.
+    run_workload(endpoint, Workload("selective", few, 4, 0.3), checker, timeout=10)
+    assert len(set(server.received)) == len(server.received) > result.counts()[OK]
     server.received.clear()
     run_workload(endpoint, Workload("repeated", few, 2, 0.3, ("GET",), unique=False), checker, timeout=10)
     assert len(set(server.received)) <= len(few) < len(server.received)

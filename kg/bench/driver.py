@@ -8,7 +8,10 @@ recognised by its digest instead of being parsed again.
 
 Unless a workload is about repeated queries, each request carries a unique trailing comment: the
 answer is the same, but no result cache can serve it, so the selective and mixed workloads measure query
-evaluation, and caching shows only where it is meant to, in the repeated workload.
+evaluation, and caching shows only where it is meant to, in the repeated workload. The comment holds a
+token drawn for each run of a workload, besides the client and request numbers: every workload of a
+server starts its clients at the same places in the same order, so without it a later workload (4
+clients after 1, 16 after 4) would resend the earlier one's texts and a cache would answer them.
 
 For repeated-query workloads a client remembers the ``ETag`` of each verified answer and sends
 ``If-None-Match``; a ``304`` counts as a correct answer only when it revalidates such an ETag.
@@ -20,6 +23,7 @@ import hashlib
 import http.client
 import math
 import random
+import secrets
 import threading
 import time
 from collections.abc import Sequence
@@ -196,7 +200,7 @@ class _Client(threading.Thread):
             headers["If-None-Match"] = sent_etag
         text = variant.text
         if r.workload.unique:
-            text += f"\n# request {self.index}-{len(self.samples)}\n"
+            text += f"\n# request {r.token}-{self.index}-{len(self.samples)}\n"
         began = time.monotonic()
         try:
             reply = client.query(
@@ -245,6 +249,7 @@ class _Run:
     details: list[str] = field(default_factory=list)
     noted: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    token: str = field(default_factory=lambda: secrets.token_hex(6))
 
     def note(self, query: str, detail: str) -> None:
         """Keep the first failure of each query, verbatim, for the report."""
