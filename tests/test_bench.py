@@ -885,13 +885,13 @@ def test_a_server_whose_query_timed_out_is_restarted_and_warmed_again(
 def test_flask_pyoxigraph_contender_answers_every_request_of_the_mix_right(
     kg10k: SyntheticKG, store10k: ox.Store, serve, tmp_path: Path
 ) -> None:
-    """The issue's bare Flask + pyoxigraph app is a fair contender: every answer, by every method, is right."""
+    """The issue's bare Flask + pyoxigraph app is a fair contender: it answers every request of the mix right."""
     from kg.bench.servers import CONTENDERS
 
     checker, vs = _checker(kg10k, serve(store10k))
     server = CONTENDERS["flask-pyoxigraph"].start(kg10k, tmp_path, 60)
     try:
-        every = Workload("every request", vs, 3, 60, passes=1)  # 3 clients: GET, form POST, direct POST
+        every = Workload("every request", vs, 3, 60, passes=1)  # GET, form POST and direct POST in turn
         result = run_workload(server.endpoint, every, checker, timeout=30)
     finally:
         server.stop()
