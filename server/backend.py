@@ -59,8 +59,11 @@ class Backend:
         return self.zygote
 
     def attach(self, control: socket.socket, workers: int) -> WorkerPool:
-        """Make this process a front whose ``workers`` query workers the zygote forks through ``control``."""
-        self.pool = WorkerPool(workers, control)
+        """Make this process a front whose query workers the zygote forks through ``control``.
+
+        ``workers`` general ones, and one kept for quick queries unless ``--slow-query-ms`` is 0.
+        """
+        self.pool = WorkerPool(workers, control, reserve=1 if self.config.slow_query_ms > 0 else 0)
         return self.pool
 
     def start(self) -> WorkerPool:

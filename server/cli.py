@@ -41,6 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="replace a query worker once it holds this much unshared memory (default: %(default)s)",
     )
     limits.add_argument("--cache-mb", type=int, default=64, help="memory for cached results, in MiB")
+    limits.add_argument(
+        "--slow-query-ms",
+        type=int,
+        default=100,
+        help="each front keeps one worker for queries not shaped like one that lately ran longer than"
+        " this, so lookups never queue behind scans; 0: no such worker (default: %(default)s)",
+    )
     p.set_defaults(func=_run)
 
 

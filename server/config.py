@@ -52,6 +52,7 @@ class ServerConfig:
     request_read_timeout: float = 20.0
     idle_timeout: int = 30
     cache_bytes: int = 64 * 1024 * 1024
+    slow_query_ms: int = 100
 
     def __post_init__(self) -> None:
         for name in ("timeout", "request_read_timeout"):
@@ -73,8 +74,9 @@ class ServerConfig:
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.cache_bytes < 0:
-            raise ValueError(f"cache_bytes must not be negative, got {self.cache_bytes}")
+        for name in ("cache_bytes", "slow_query_ms"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         if self.release is None and not self.data:
             raise ValueError("nothing to serve: no release folder and no data files")
         if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
@@ -104,4 +106,5 @@ class ServerConfig:
             request_read_timeout=args.read_timeout,
             worker_recycle_mb=args.worker_recycle_mb,
             cache_bytes=args.cache_mb * 1024 * 1024,
+            slow_query_ms=args.slow_query_ms,
         )

@@ -43,10 +43,12 @@ def health() -> Response:
         "dataset_tag": service.backend.tag,
         "front": os.getpid(),
         "workers": {"alive": pool.alive, "idle": pool.idle, "size": pool.size},
+        "quick_workers": {"alive": pool.reserved_alive, "idle": pool.reserved_idle, "size": pool.reserve},
         "queries": pool.stats.queries,
         "timeouts": pool.stats.timeouts,
         "crashes": pool.stats.crashes,
         "recycled": pool.stats.recycled,
+        "slow_queries": pool.stats.slow,
         "network_isolated": pool.stats.network_isolated,
         "cache": {"entries": len(service.cache), "bytes": service.cache.size, "hits": service.cache.hits},
     }

@@ -1,6 +1,9 @@
 """The web front's side of the query processes: start the zygote, keep a pool of idle workers, dispatch.
 
 Each query goes to one idle worker over its own socket and is waited for until the request's deadline.
+Besides the general workers, a front may keep workers reserved for quick queries: a query whose shape
+ran slow lately (:mod:`server.runtimes`) never gets one, so while scans hold every general worker a
+lookup still finds a worker of its own instead of queueing behind them.
 A worker that misses the deadline is SIGKILLed (pyoxigraph cannot cancel a running query from Python,
 so killing the process is the only real stop) and a fresh one is forked from the zygote; a worker that
 dies on its own (a crash in the native engine, the memory cap) is replaced the same way. Neither ever
@@ -60,6 +63,7 @@ class _Worker:
     pidfd: int
     sock: socket.socket
     network_isolated: bool
+    reserved: bool = False
 
     def kill(self) -> None:
         with contextlib.suppress(OSError):
@@ -90,6 +94,7 @@ class PoolStats:
     crashes: int = 0
     queries: int = 0
     recycled: int = 0
+    slow: int = 0
     network_isolated: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -102,7 +107,7 @@ W = TypeVar("W")
 
 
 class IdleWorkers(Generic[W]):
-    """Idle workers, handed out most recently finished first.
+    """Idle workers, handed out most recently finished first; some may be reserved for quick queries.
 
     Reading the zygote's in-memory store writes into it (pyoxigraph bumps reference counts on the
     nodes it walks), so a worker copies every page of the store it reads for the first time: on its
@@ -110,39 +115,55 @@ class IdleWorkers(Generic[W]):
     queries before. Handing out the worker that finished last keeps the queries on the fewest, warmest
     workers; fresh ones (just started, or replacing a killed worker) wait at the back until the load
     needs them, and stay cheap while they wait, since an idle worker shares every page it has not read.
+
+    A reserved worker goes only to a quick query, and only when no general worker is idle: it serves
+    lookups while slow queries hold the others.
     """
 
     def __init__(self) -> None:
         self._workers: collections.deque[W] = collections.deque()
+        self._reserved: collections.deque[W] = collections.deque()
         self._ready = threading.Condition()
 
     def __len__(self) -> int:
         return len(self._workers)
 
-    def put_warm(self, worker: W) -> None:
-        """Return a worker that just answered: it is the next one handed out."""
-        with self._ready:
-            self._workers.append(worker)
-            self._ready.notify()
+    @property
+    def reserved(self) -> int:
+        """Idle reserved workers."""
+        return len(self._reserved)
 
-    def put_fresh(self, worker: W) -> None:
+    def _group(self, reserved: bool) -> collections.deque[W]:
+        return self._reserved if reserved else self._workers
+
+    def put_warm(self, worker: W, *, reserved: bool = False) -> None:
+        """Return a worker that just answered: it is the next one of its group handed out."""
+        with self._ready:
+            self._group(reserved).append(worker)
+            self._ready.notify_all()  # waiters differ in what they may take: wake all, each rechecks
+
+    def put_fresh(self, worker: W, *, reserved: bool = False) -> None:
         """Add a worker that has not read the store yet: handed out only when no warmer one is idle."""
         with self._ready:
-            self._workers.appendleft(worker)
-            self._ready.notify()
+            self._group(reserved).appendleft(worker)
+            self._ready.notify_all()
 
-    def get(self, timeout: float) -> W:
-        """The warmest idle worker, waiting up to ``timeout`` seconds; :class:`queue.Empty` if none came."""
+    def get(self, timeout: float, *, quick: bool = False) -> W:
+        """The warmest idle worker, waiting up to ``timeout`` seconds; :class:`queue.Empty` if none came.
+
+        A ``quick`` query takes a reserved worker when no general one is idle.
+        """
         with self._ready:
-            if not self._ready.wait_for(lambda: self._workers, timeout):
+            if not self._ready.wait_for(lambda: self._workers or (quick and self._reserved), timeout):
                 raise queue.Empty
-            return self._workers.pop()
+            return self._workers.pop() if self._workers else self._reserved.pop()
 
     def drain(self) -> list[W]:
         """Take every idle worker out at once (to close them)."""
         with self._ready:
-            taken = list(self._workers)
+            taken = [*self._workers, *self._reserved]
             self._workers.clear()
+            self._reserved.clear()
             return taken
 
 
@@ -208,14 +229,16 @@ class Zygote:
 
 
 class WorkerPool:
-    """A fixed number of query workers, forked on request by the zygote at the end of ``control``."""
+    """``size`` general query workers and ``reserve`` for quick queries, forked by the zygote at ``control``."""
 
-    def __init__(self, size: int, control: socket.socket) -> None:
+    def __init__(self, size: int, control: socket.socket, reserve: int = 0) -> None:
         self.size = size
+        self.reserve = reserve
         self._control: socket.socket | None = control
         self._control_lock = threading.Lock()
         self._idle: IdleWorkers[_Worker] = IdleWorkers()
         self._alive = 0
+        self._alive_reserved = 0
         self._alive_lock = threading.Lock()
         self._closed = False
         self._ready = False
@@ -241,6 +264,8 @@ class WorkerPool:
             raise UserError(status["error"], path=status.get("path"), line=status.get("line"))
         for _ in range(self.size):
             self._idle.put_fresh(self._spawn())
+        for _ in range(self.reserve):
+            self._idle.put_fresh(self._spawn(reserved=True), reserved=True)
         self._ready = True
 
     def shutdown(self) -> None:
@@ -254,7 +279,7 @@ class WorkerPool:
             self._control = None
 
     # -- workers --------------------------------------------------------------------------------
-    def _spawn(self) -> _Worker:
+    def _spawn(self, *, reserved: bool = False) -> _Worker:
         if self._control is None:
             raise PoolError("the query processes are not running")
         front, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -279,44 +304,59 @@ class WorkerPool:
             front.close()
             os.close(fds[0])
             raise PoolError(f"a new query worker did not start: {err}") from err
-        worker = _Worker(pid, fds[0], front, bool(hello.get("network_isolated")))
+        worker = _Worker(pid, fds[0], front, bool(hello.get("network_isolated")), reserved)
         self.stats.network_isolated = worker.network_isolated
         self.stats.bump("started")
-        with self._alive_lock:
-            self._alive += 1
+        self._count(worker, 1)
         return worker
+
+    def _count(self, worker: _Worker, change: int) -> None:
+        with self._alive_lock:
+            if worker.reserved:
+                self._alive_reserved += change
+            else:
+                self._alive += change
 
     def _replace(self, worker: _Worker, *, kill: bool) -> None:
         if kill:
             worker.kill()
         else:
             worker.close()
-        with self._alive_lock:
-            self._alive -= 1
+        self._count(worker, -1)
         if self._closed:
             return
         try:
-            self._idle.put_fresh(self._spawn())
+            self._idle.put_fresh(self._spawn(reserved=worker.reserved), reserved=worker.reserved)
         except PoolError as err:
             log.error("could not replace a query worker: %s", err)
 
     @property
     def alive(self) -> int:
-        """Workers currently running (idle or busy)."""
+        """General workers currently running (idle or busy)."""
         return self._alive
 
     @property
     def idle(self) -> int:
-        """Workers waiting for a query."""
+        """General workers waiting for a query."""
         return len(self._idle)
 
-    def _acquire(self, deadline: float) -> _Worker:
+    @property
+    def reserved_alive(self) -> int:
+        """Workers reserved for quick queries currently running."""
+        return self._alive_reserved
+
+    @property
+    def reserved_idle(self) -> int:
+        """Workers reserved for quick queries waiting for one."""
+        return self._idle.reserved
+
+    def _acquire(self, deadline: float, quick: bool) -> _Worker:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise PoolBusy("no query worker became free in time")
             try:
-                worker = self._idle.get(timeout=remaining)
+                worker = self._idle.get(timeout=remaining, quick=quick)
             except queue.Empty as err:
                 raise PoolBusy("no query worker became free in time") from err
             if not worker.looks_dead():
@@ -324,10 +364,17 @@ class WorkerPool:
             self._replace(worker, kill=True)
 
     # -- queries --------------------------------------------------------------------------------
-    def run(self, request: dict[str, Any], query: str, deadline: float) -> tuple[dict[str, Any], bytes]:
-        """Run one query on an idle worker; raise :class:`PoolError` subclasses when it cannot finish."""
-        worker = self._acquire(deadline)
+    def run(
+        self, request: dict[str, Any], query: str, deadline: float, *, slow: bool = False
+    ) -> tuple[dict[str, Any], bytes]:
+        """Run one query on an idle worker; raise :class:`PoolError` subclasses when it cannot finish.
+
+        A ``slow`` query waits for a general worker even when a reserved one is idle.
+        """
+        worker = self._acquire(deadline, quick=not slow)
         self.stats.bump("queries")
+        if slow:
+            self.stats.bump("slow")
         try:
             wire.send(worker.sock, request, query.encode("utf-8"))
             reply = wire.receive(worker.sock, deadline)
@@ -346,5 +393,5 @@ class WorkerPool:
             self.stats.bump("recycled")
             threading.Thread(target=self._replace, args=(worker,), kwargs={"kill": True}, daemon=True).start()
         else:
-            self._idle.put_warm(worker)
+            self._idle.put_warm(worker, reserved=worker.reserved)
         return reply

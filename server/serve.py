@@ -220,7 +220,8 @@ def run_serve(args: argparse.Namespace) -> int:
             + (f"release {release.version} ({release.triples:,} triples)" if release else "data")
             + (f" and {len(config.data)} data file(s)" if config.data and release else "")
             + f" ready in {time.monotonic() - started:.1f} s;"
-            + f" {config.fronts} front process(es) with {workers} query workers each",
+            + f" {config.fronts} front process(es) with {workers} query workers each"
+            + (" and 1 kept for quick queries" if config.slow_query_ms > 0 else ""),
             flush=True,
         )
         print(f"mkg serve: listening on http://{shown}:{port}/ (SPARQL endpoint {base}/sparql)", flush=True)

@@ -28,8 +28,9 @@ from server.config import ServerConfig
 from server.conneg import choose
 from server.dataset import DatasetInfo
 from server.formats import BY_NAME, Format, formats_for_form
-from server.guard import QueryRefused, inspect_query
+from server.guard import QueryRefused, inspect_query, shape_key
 from server.pool import PoolBusy, PoolError, QueryTimeout, WorkerCrashed
+from server.runtimes import RunTimes
 
 __all__ = ["QueryOutcome", "QueryService", "accepts_gzip", "binding_to_json", "etag_matches"]
 
@@ -195,6 +196,7 @@ class QueryService:
         if self.release is not None and not self.backend.data:
             self._dataset = DatasetInfo.from_manifest(self.release)
         self._dataset_lock = threading.Lock()
+        self.run_times = RunTimes(config.slow_query_ms / 1000)
         self.started = time.time()
 
     @property
@@ -288,7 +290,7 @@ class QueryService:
             request["named_graphs"] = list(named_graphs)
 
         def compute() -> QueryOutcome:
-            return self._execute(request, query_text, deadline, etag)
+            return self._execute(request, query_text, deadline, etag, shape_key(query_text))
 
         outcome = self.cache.get_or_compute(key, compute, keep=self._keep, wait=max(0.0, deadline - time.monotonic()))
         if raw_key is not None and self._keep(outcome):
@@ -306,11 +308,14 @@ class QueryService:
             ROW_LIMIT_HEADER: str(self.config.row_limit),
         }
 
-    def _execute(self, request: dict[str, Any], query_text: str, deadline: float, etag: str) -> QueryOutcome:
+    def _execute(
+        self, request: dict[str, Any], query_text: str, deadline: float, etag: str, shape: bytes
+    ) -> QueryOutcome:
         limit = self.config.timeout
         try:
-            reply, body = self.pool.run(request, query_text, deadline)
+            reply, body = self.pool.run(request, query_text, deadline, slow=self.run_times.is_slow(shape))
         except QueryTimeout:
+            self.run_times.record(shape, limit)
             log.warning("query stopped after the %.1f s time limit", limit)
             return QueryOutcome.error(
                 503, f"the query did not finish within the {limit:g} s time limit and was stopped"
@@ -318,6 +323,7 @@ class QueryService:
         except PoolBusy:
             return QueryOutcome.error(503, f"all query workers stayed busy for {limit:g} s; try again later")
         except WorkerCrashed:
+            self.run_times.record(shape, limit)
             log.warning("a query worker died while running a query; it was replaced")
             return QueryOutcome.error(
                 500,
@@ -326,6 +332,9 @@ class QueryService:
             )
         except PoolError as err:
             return QueryOutcome.error(503, f"the query processes are unavailable: {err}")
+        ran = reply.get("ran")
+        if isinstance(ran, (int, float)):
+            self.run_times.record(shape, float(ran))
         status = int(reply.get("status", 500))
         if status != 200:
             return QueryOutcome.error(status, str(reply.get("error", "query failed")))

@@ -119,6 +119,7 @@ def _worker_main(sock: socket.socket, store: ox.Store, settings: WorkerSettings)
             # seconds, and after any query long enough to have copied a lot on its own.
             finished = time.monotonic()
             ran = finished - started
+            reply["ran"] = ran  # the engine's time alone, which the front learns each query shape's cost from
             if ran > _RECYCLE_CHECK_AFTER and (ran > _CHECK_EVERY or finished - last_check > _CHECK_EVERY):
                 last_check = finished
                 if _private_mb() > settings.recycle_mb:

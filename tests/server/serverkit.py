@@ -171,15 +171,16 @@ class Server:
         Idle workers are handed out most recently used first, so probes sent one after another would all
         reach the same worker. To reach the k-th most recently used one, k slow queries first keep the
         k before it busy; the probe then gets the k-th, which keeps its place in the order, so the next
-        round reaches the next one.
+        round reaches the next one. A last round keeps every general worker busy, so the probe (a quick
+        query) reaches the one kept for quick queries.
         """
         expected = expected_dump()
-        for busy in range(workers):
+        reserved = self.health()["quick_workers"]["size"]
+        for busy in range(workers + reserved):
             self.wait_for_idle_workers(workers, workers)
             self._probe += 1
-            hold = f"{HOLD_QUERY} # hold {self._probe}"
             with ThreadPoolExecutor(max_workers=max(1, busy)) as pool:
-                held = [pool.submit(self.get, hold) for _ in range(busy)]
+                held = [pool.submit(self.get, f"{HOLD_QUERY} # hold {self._probe}.{n}") for n in range(busy)]
                 self.wait_for_idle_workers(workers - busy, workers)
                 assert self.dump() == expected
                 for reply in held:

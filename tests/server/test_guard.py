@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.guard import QueryRefused, decode_codepoint_escapes, inspect_query
+from server.guard import QueryRefused, decode_codepoint_escapes, inspect_query, shape_key
 
 
 def shape(query: str, *, max_length: int = 100_000, max_nesting: int = 50):  # type: ignore[no-untyped-def]
@@ -136,3 +136,25 @@ def test_whitespace_and_comment_runs_neither_hide_nor_invent_keywords(query: str
             shape(query)
     else:
         assert shape(query).form == "select"
+
+
+def _key(query: str) -> bytes:
+    return shape_key(query)
+
+
+def test_one_question_about_other_resources_has_one_shape() -> None:
+    """IRIs, strings, comments and spacing do not change a query's shape, so its cost is learnt once."""
+    base = 'SELECT ?c WHERE { ?c <http://x/p> "melanoma"@en ; rdfs:subClassOf* ?p } LIMIT 10 # client 1'
+    same = [
+        'SELECT ?c WHERE { ?c <http://x/q#r> "# not a comment"@en ; rdfs:subClassOf* ?p } LIMIT 10 # client 2',
+        "SELECT ?c WHERE {\n  ?c <http://x/p> '''it's a \"quote\"'''@en ; # what's this?\n"
+        "  rdfs:subClassOf* ?p\n} LIMIT 10",
+    ]
+    different = [
+        'SELECT ?c WHERE { ?c <http://x/p> "melanoma"@en ; rdfs:subClassOf+ ?p } LIMIT 10',
+        'SELECT ?c WHERE { ?c <http://x/p> "melanoma"@en ; rdfs:label ?p } LIMIT 10',
+        'SELECT ?c WHERE { ?c <http://x/p> "melanoma"@en ; rdfs:subClassOf* ?p } LIMIT 100000',
+        'SELECT DISTINCT ?c WHERE { ?c <http://x/p> "melanoma"@en ; rdfs:subClassOf* ?p } LIMIT 10',
+    ]
+    assert all(_key(query) == _key(base) for query in same)
+    assert len({_key(query) for query in [base, *different]}) == 1 + len(different)

@@ -142,6 +142,38 @@ def test_a_slow_query_does_not_block_cheap_ones(tight: Server) -> None:
     tight.assert_data_unchanged(WORKERS)
 
 
+def test_slow_queries_never_take_the_worker_kept_for_quick_ones(tight: Server) -> None:
+    """Once a query shape has run slow, its queries wait for a general worker; lookups never queue behind them.
+
+    Three queries of a shape that timed out before arrive together: two hold the general workers, the
+    third waits although the worker kept for quick queries is idle, and lookups are answered on that
+    worker while all three are pending.
+    """
+    assert tight.post_form([("query", CROSS_JOIN + " # learn")]).status == 503
+    tight.wait_for_idle_workers(WORKERS, WORKERS)
+    before = tight.health()["slow_queries"]
+    replies: list[int] = []
+    slow = [
+        threading.Thread(target=lambda n=n: replies.append(tight.post_form([("query", f"{CROSS_JOIN} # {n}")]).status))
+        for n in range(3)
+    ]
+    for thread in slow:
+        thread.start()
+    tight.wait_for_idle_workers(0, WORKERS)
+    time.sleep(0.2)  # the third request arrives meanwhile and waits for a general worker
+    health = tight.health()
+    answers = [tight.get(f"SELECT ?s WHERE {{ ?s a ?t }} LIMIT {n}").status for n in range(1, 11)]
+    pending = sum(thread.is_alive() for thread in slow)
+    for thread in slow:
+        thread.join()
+    assert health["slow_queries"] == before + WORKERS
+    assert health["quick_workers"] == {"alive": 1, "idle": 1, "size": 1}
+    assert answers == [200] * 10
+    assert pending == 3, "the lookups should have been answered while all three slow queries were pending"
+    assert replies == [503, 503, 503]
+    tight.assert_data_unchanged(WORKERS)
+
+
 def test_row_cap_truncates_and_says_so(tight: Server) -> None:
     """Results beyond the row limit are cut at a row boundary and the cut is announced in a header."""
     reply = tight.get("SELECT * WHERE { ?s ?p ?o }")
@@ -319,5 +351,5 @@ def test_several_front_processes_share_the_port_and_stop_together(start_server, 
         if len(fronts) == 2:
             break
     assert len(fronts) == 2
-    assert len(srv.descendants()) == 1 + 2 + 2 * 2  # zygote, two fronts, two workers each
+    assert len(srv.descendants()) == 1 + 2 + 2 * (2 + 1)  # zygote, two fronts, two workers + one quick each
     srv.stop()

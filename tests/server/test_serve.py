@@ -108,3 +108,19 @@ def test_bad_data_file_stops_serve_with_a_clear_error(tmp_path: Path, name: str,
     assert run.returncode == 2
     assert message in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_negative_slow_query_threshold_is_refused(tmp_path: Path) -> None:
+    """``--slow-query-ms -1`` is a usage error naming the setting, before anything starts."""
+    data = tmp_path / "kg.nt"
+    data.write_text("<http://x/a> <http://x/b> <http://x/c> .\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--no-release", "--data", str(data), "--slow-query-ms", "-1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert "slow_query_ms must not be negative" in run.stderr
+    assert "Traceback" not in run.stderr
