@@ -650,6 +650,23 @@ def test_markdown_table_shows_reference_absolute_and_others_as_ratios(tmp_path: 
         update_doc(doc, text)
 
 
+def test_mixed_runs_report_the_lookups_and_the_scans_apart() -> None:
+    """Inside the mixed workload the lookups' latency is given apart from the scans', for every contender."""
+    samples = [Sample("lookup", 0.004, OK) for _ in range(9)] + [Sample("lookup", 0.4, OK)]
+    samples += [Sample("scan", 0.8, OK) for _ in range(3)] + [Sample("scan", 0.1, WRONG)]
+    mixes = {"lookup": "interactive", "scan": "analytic"}
+    summary = summarize_run(WorkloadResult("mixed", 16, 1.0, samples, []), 1.0, mixes)
+    assert summary["by_mix"]["interactive"] == {"n": 10, "median_ms": 4.0, "p95_ms": 400.0}
+    assert summary["by_mix"]["analytic"] == {"n": 3, "median_ms": 800.0, "p95_ms": 800.0}
+    assert "by_mix" not in summarize_run(WorkloadResult("mixed", 16, 1.0, samples, []), 1.0)
+    report = _report()
+    for entry in report["sizes"][0]["contenders"][:2]:
+        entry["runs"].append(summary)
+    text = render_markdown(report)
+    assert "Inside the mixed workload at 1M, 16 clients" in text
+    assert text.count("| 4.0 ms | 400.0 ms | 800.0 ms | 800.0 ms |") == 2
+
+
 # --- options --------------------------------------------------------------------------------------------
 
 

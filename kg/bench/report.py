@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,12 @@ MIB = 2**20
 Report = dict[str, Any]
 
 
-def summarize_run(result: WorkloadResult, duration_s: float) -> dict[str, Any]:
-    """Turn a run's samples into throughput, latency percentiles and outcome counts, overall and per query."""
+def summarize_run(result: WorkloadResult, duration_s: float, mixes: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Turn a run's samples into throughput, latency percentiles and outcome counts, overall and per query.
+
+    With ``mixes`` (query name to ``interactive`` or ``analytic``) the latency is also given per mix:
+    in the mixed workload, how long the lookups waited while scans ran beside them.
+    """
     fg = result.foreground()
     per_query: dict[str, dict[str, Any]] = {}
     for name in sorted({s.query for s in fg}):
@@ -69,6 +73,15 @@ def summarize_run(result: WorkloadResult, duration_s: float) -> dict[str, Any]:
         "per_query": per_query,
         "details": list(result.details),
     }
+    if mixes:
+        summary["by_mix"] = {}
+        for mix in sorted({mixes[s.query] for s in fg if s.query in mixes}):
+            stats = latency_stats([s for s in fg if mixes.get(s.query) == mix])
+            summary["by_mix"][mix] = {
+                "n": stats["n"],
+                "median_ms": _round(stats["median_ms"]),
+                "p95_ms": _round(stats["p95_ms"]),
+            }
     if bg:
         bstats = latency_stats(bg)
         summary["background"] = {
@@ -287,6 +300,32 @@ def _latency_table(size: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _mix_latency_table(size: dict[str, Any], clients: int) -> list[str]:
+    """Latency of the lookups and of the scans inside the mixed workload: who waits for whom."""
+    rows = []
+    for entry in size["contenders"]:
+        run = _find(entry, "mixed", clients) if entry["status"] == "measured" else None
+        by_mix = (run or {}).get("by_mix")
+        if not by_mix:
+            continue
+        cells = [entry["name"]]
+        for mix in ("interactive", "analytic"):
+            stats = by_mix.get(mix, {})
+            cells += [_fmt(stats.get("median_ms"), " ms"), _fmt(stats.get("p95_ms"), " ms")]
+        rows.append("| " + " | ".join(cells) + " |")
+    if not rows:
+        return []
+    return [
+        "",
+        f"Inside the mixed workload at {size['size']}, {clients} clients: latency of the interactive queries"
+        " (lookups) and of the analytic ones (scans, aggregates) sent beside them (lower is better):",
+        "",
+        "| contender | interactive median | interactive p95 | analytic median | analytic p95 |",
+        "|---|---|---|---|---|",
+        *rows,
+    ]
+
+
 def _per_query_table(size: dict[str, Any]) -> list[str]:
     """Tabulate per-query latency with one client (no queueing).
 
@@ -443,6 +482,7 @@ def render_markdown(report: Report) -> str:
         lines += _latency_table(size)
         lines.append("")
     if report["sizes"]:
+        lines += _mix_latency_table(report["sizes"][-1], max(concurrency))
         lines += _per_query_table(report["sizes"][-1])
         lines.append("")
     lines += _cpu_table(report)

@@ -106,6 +106,7 @@ class _Measured:
     ) -> None:
         self.contender, self.kg, self.workdir, self.args = contender, kg, workdir, args
         self.variants = variants
+        self.mixes = {v.query.name: v.query.mix for v in variants}
         self.cpu_requests = cpu_requests
         self.rewarm = True
         self.entry: dict[str, Any] = {"name": contender.name, "label": contender.label, "status": "measured"}
@@ -174,7 +175,7 @@ class _Measured:
                 result = run_workload(
                     server.endpoint, workload, checker, timeout=self.args.timeout, seed=self.args.seed
                 )
-                summary = summarize_run(result, workload.duration_s)
+                summary = summarize_run(result, workload.duration_s, self.mixes)
                 entry["runs"].append(summary)
                 p95 = summary["latency_ms"]["p95"]
                 _say(f"      {summary['throughput_qps']} q/s, p95 {p95} ms, {summary['counts']}")
