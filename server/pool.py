@@ -1,13 +1,14 @@
 """The web front's side of the query processes: start the zygote, keep a pool of idle workers, dispatch.
 
 Each query goes to one idle worker over its own socket and is waited for until the request's deadline.
-Besides the general workers, a front may keep workers reserved for quick queries: a query whose shape
-ran slow lately (:mod:`server.runtimes`) never gets one, so while scans hold every general worker a
-lookup still finds a worker of its own instead of queueing behind them.
 A worker that misses the deadline is SIGKILLed (pyoxigraph cannot cancel a running query from Python,
 so killing the process is the only real stop) and a fresh one is forked from the zygote; a worker that
 dies on its own (a crash in the native engine, the memory cap) is replaced the same way. Neither ever
 touches the other workers, the zygote's store or the front.
+
+Besides the general workers a front may keep workers reserved for quick queries: a query whose shape ran
+slow lately (:mod:`server.runtimes`) never gets one, so while scans hold every general worker a lookup
+still finds a worker of its own instead of queueing behind them.
 
 The zygote must be forked before the front starts any thread: :meth:`WorkerPool.start` is called by
 the app factory, before the WSGI server creates its thread pool.

@@ -3,10 +3,10 @@
 Nobody knows what a query costs before it runs, but an endpoint mostly gets the same questions again
 with other IRIs or strings in them: the query page's examples, the REST API, dashboards, a script
 walking a list of classes. So the front remembers, per query shape (the tokens without IRIs, strings,
-comments or spacing: :attr:`server.guard.QueryShape.key`), how long the engine took on it, and the pool
-never hands its last idle worker to a shape that was slow (:meth:`server.pool.WorkerPool.run`). Quick
-lookups then never queue behind scans, which is what an interactive user notices; the scans still get
-every other worker, so they keep the cores busy.
+comments or spacing: :func:`server.guard.shape_key`), how long the engine took on it, and a query of a
+shape that was slow never gets the worker the pool keeps for quick queries
+(:meth:`server.pool.WorkerPool.run`). Lookups then never queue behind scans, which is what an
+interactive user notices; the scans still get every general worker, so they keep the cores busy.
 
 A shape never seen is assumed quick: the first run of a slow question costs what it always did, and
 teaches the front. Memory is bounded: the least recently used shapes are forgotten first.
