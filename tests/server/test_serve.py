@@ -87,6 +87,20 @@ def test_data_files_can_replace_the_release(start_server) -> None:  # type: igno
         srv.stop()
 
 
+def _serve_fails(data: Path, *options: str) -> str:
+    """Run ``mkg serve`` on ``data`` with ``options``; check it exits 2 without a traceback; its stderr."""
+    run = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--no-release", "--data", str(data), "--port", "0", *options],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    return run.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
@@ -98,29 +112,11 @@ def test_bad_data_file_stops_serve_with_a_clear_error(tmp_path: Path, name: str,
     """A data file that does not parse, or is no RDF, exits 2 with one line naming the file."""
     path = tmp_path / name
     path.write_text(content)
-    run = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "serve", "--no-release", "--data", str(path), "--port", "0"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert run.returncode == 2
-    assert message in run.stderr
-    assert "Traceback" not in run.stderr
+    assert message in _serve_fails(path)
 
 
 def test_a_negative_slow_query_threshold_is_refused(tmp_path: Path) -> None:
     """``--slow-query-ms -1`` is a usage error naming the setting, before anything starts."""
     data = tmp_path / "kg.nt"
     data.write_text("<http://x/a> <http://x/b> <http://x/c> .\n")
-    run = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "serve", "--no-release", "--data", str(data), "--slow-query-ms", "-1"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert run.returncode == 2
-    assert "slow_query_ms must not be negative" in run.stderr
-    assert "Traceback" not in run.stderr
+    assert "slow_query_ms must not be negative" in _serve_fails(data, "--slow-query-ms", "-1")
