@@ -47,6 +47,8 @@ class RunTimes:
 
     def record(self, shape: bytes, seconds: float) -> None:
         """Remember that a query of this shape took ``seconds`` in the engine (or was stopped after them)."""
+        if self.slow_after <= 0:
+            return  # nothing is ever slow: keeping times would only cost memory and a lock per query
         with self._lock:
             before = self._seconds.pop(shape, None)
             self._seconds[shape] = seconds if before is None else (before + seconds) / 2
