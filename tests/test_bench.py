@@ -40,7 +40,7 @@ from kg.bench.driver import (
 from kg.bench.generate import GRAPHS, MKG, SyntheticKG, generate
 from kg.bench.options import add_options, format_size, parse_size, parse_sizes
 from kg.bench.procmem import tree_memory
-from kg.bench.protocol import Endpoint
+from kg.bench.protocol import Endpoint, HttpClient
 from kg.bench.querymix import load_params, load_queries, load_query, variants
 from kg.bench.report import (
     DOC_BEGIN,
@@ -899,14 +899,16 @@ def test_a_server_whose_query_timed_out_is_restarted_and_warmed_again(
 # --- CPU per request and the ceiling of a Python front -------------------------------------------------
 
 
-def test_flask_pyoxigraph_contender_answers_every_request_of_the_mix_right(
-    kg10k: SyntheticKG, store10k: ox.Store, serve, tmp_path: Path
+@pytest.mark.parametrize("name", ["flask-pyoxigraph", "wsgi-granian"])
+def test_guard_free_contenders_answer_every_request_of_the_mix_right(
+    name: str, kg10k: SyntheticKG, store10k: ox.Store, serve, tmp_path: Path
 ) -> None:
-    """The issue's bare Flask + pyoxigraph app is a fair contender: it answers every request of the mix right."""
+    """The bare in-process contenders are fair ones: each answers every request of the mix right, by every method."""
     from kg.bench.servers import CONTENDERS
 
     checker, vs = _checker(kg10k, serve(store10k))
-    server = CONTENDERS["flask-pyoxigraph"].start(kg10k, tmp_path, 60)
+    before = set(descendants(os.getpid()))
+    server = CONTENDERS[name].start(kg10k, tmp_path, 60)
     try:
         every = Workload("every request", vs, 3, 60, passes=1)  # GET, form POST and direct POST in turn
         result = run_workload(server.endpoint, every, checker, timeout=30)
@@ -914,6 +916,27 @@ def test_flask_pyoxigraph_contender_answers_every_request_of_the_mix_right(
         server.stop()
     assert result.counts()[OK] == 3 * len(vs), result.details
     assert not server.alive()
+    assert set(descendants(os.getpid())) <= before  # granian's worker processes went with it
+
+
+def test_granian_contender_runs_a_process_per_core_and_refuses_bad_options(kg10k: SyntheticKG, tmp_path: Path) -> None:
+    """The ceiling is only a ceiling if it uses every core: one worker process per core, each answering."""
+    from kg.bench.servers import CONTENDERS
+
+    server = CONTENDERS["wsgi-granian"].start(kg10k, tmp_path, 60)
+    try:
+        workers = [p for p in descendants(server.proc.pid) if p != server.proc.pid]
+        assert len(workers) >= len(os.sched_getaffinity(0))
+        client = HttpClient(server.endpoint, 10)
+        reply = client.query("SELEKT nothing")
+        client.close()
+        assert reply.status == 400 and reply.body  # the engine's message, not a crash
+    finally:
+        server.stop()
+    for bad, message in ((["--workers", "0"], "--workers must be at least 1"), ([], "no such file")):
+        cmd = [sys.executable, "-m", "kg.bench.granian_server", "--data", str(tmp_path / "none.nq"), "--port", "1"]
+        done = subprocess.run([*cmd, *bad], capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 2 and message in done.stderr
 
 
 def test_selective_requests_cycle_the_interactive_queries_each_with_a_text_of_its_own(kg10k: SyntheticKG) -> None:

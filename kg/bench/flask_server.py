@@ -6,7 +6,7 @@ figure in the same run: it shows what Python and Flask cost on their own, before
 (query timeout, row cap, worker processes, lexical guard, caching). It is served by waitress with 16
 threads, as `mkg`'s fronts are, and answers only what the benchmark asks: a query by GET, form POST or
 direct POST, with the default graph as the union of the named graphs unless the request names a
-dataset, as SPARQL JSON results or N-Triples.
+dataset, as SPARQL JSON results or N-Triples; the query itself is :func:`kg.bench.bare.answer`.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kg.bench.bare import answer, dataset_options, load
+
 
 def create_app(nquads: Path) -> Any:
     """The Flask app over a store loaded from ``nquads``."""
-    import pyoxigraph as ox
     from flask import Flask, Response, request
 
-    store = ox.Store()
-    store.load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store = load(nquads)
     app = Flask(__name__)
 
     @app.route("/query", methods=["GET", "POST"])
@@ -32,20 +32,9 @@ def create_app(nquads: Path) -> Any:
             text, params = request.get_data(as_text=True), request.args
         else:
             text, params = request.values.get("query", ""), request.values
-        defaults, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
-        options: dict[str, Any] = {"use_default_graph_as_union": True}
-        if defaults or named:
-            options = {
-                "default_graph": [ox.NamedNode(iri) for iri in defaults],
-                "named_graphs": [ox.NamedNode(iri) for iri in named],
-            }
-        try:
-            result = store.query(text, **options)
-        except (SyntaxError, ValueError, OSError) as err:
-            return Response(str(err), status=400, mimetype="text/plain")
-        if isinstance(result, ox.QueryTriples):
-            return Response(result.serialize(format=ox.RdfFormat.N_TRIPLES), mimetype="application/n-triples")
-        return Response(result.serialize(format=ox.QueryResultsFormat.JSON), mimetype="application/sparql-results+json")
+        options = dataset_options(params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
+        status, media_type, body = answer(store, text, options)
+        return Response(body, status=status, mimetype=media_type)
 
     return app
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 __all__ = ["DEFAULT_CONTENDERS", "add_options", "format_size", "parse_list", "parse_size", "parse_sizes"]
 
-DEFAULT_CONTENDERS = "oxigraph-memory,oxigraph-disk,rdflib-endpoint,flask-pyoxigraph,mkg"
+DEFAULT_CONTENDERS = "oxigraph-memory,oxigraph-disk,rdflib-endpoint,flask-pyoxigraph,wsgi-granian,mkg"
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)([kKmM]?)")
 _UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
 

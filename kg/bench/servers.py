@@ -2,7 +2,8 @@
 
 Ratios are only meaningful against references measured on the same machine, data and moment, so the
 benchmark starts every server itself: the Oxigraph server (PyPI's ``oxigraph``) in memory and on disk,
-rdflib-endpoint, a bare Flask app calling pyoxigraph (:mod:`kg.bench.flask_server`), and our own
+rdflib-endpoint, a bare Flask app calling pyoxigraph (:mod:`kg.bench.flask_server`), a bare WSGI
+function on granian's native HTTP server (:mod:`kg.bench.granian_server`), and our own
 ``mkg serve``. Each binds 127.0.0.1 on a free port, is reached over HTTP only (``kg`` never imports
 ``server``), and is stopped by the PID the benchmark started, with its process group (a server may fork
 workers).
@@ -236,6 +237,14 @@ def _start_flask(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
     return start_timed("flask-pyoxigraph", cmd, workdir, Endpoint("127.0.0.1", port, "/query"), limit)
 
 
+def _start_granian(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
+    port = free_port()
+    cmd = [sys.executable, "-m", "kg.bench.granian_server", "--data", str(kg.nquads), "--port", str(port)]
+    server = start_timed("wsgi-granian", cmd, workdir, Endpoint("127.0.0.1", port, "/"), limit)
+    server.notes.append("one process per core, each loading its own copy of the store")
+    return server
+
+
 # Where ``mkg serve`` answers SPARQL; the other paths it serves are pages and linked data.
 MKG_SPARQL_PATH = "/sparql"
 
@@ -258,6 +267,12 @@ CONTENDERS = {
             "flask-pyoxigraph",
             "bare Flask app calling pyoxigraph in-process, on waitress: no timeout, row cap or isolation",
             _start_flask,
+        ),
+        Contender(
+            "wsgi-granian",
+            "bare WSGI function calling pyoxigraph, on granian (native HTTP), one process per core: "
+            "no Flask, timeout, row cap or isolation; the ceiling of any Python-hosted endpoint",
+            _start_granian,
         ),
         Contender("mkg", "mkg serve --no-release --data kg.nq (this project)", _start_mkg),
         Contender(
