@@ -1,21 +1,23 @@
-"""CPU per selective request: each server's, the engine's alone, and the cheapest Python web request.
+"""CPU per selective request: each server's, the engine's alone, and the cheapest waitress request.
 
 `mkg` and the reference run one engine: pyoxigraph is the Oxigraph library that the ``oxigraph`` server
 is built on, at the same version. A selective request costs the engine a millisecond or two, the same on
 both sides, so the servers differ only in what they add around it: native HTTP handling for the
 reference, Python code on every request for `mkg`. When the cores are the limit, throughput goes as the
-inverse of CPU per request, so no server that runs Python for each request on this engine can do better
-than
+inverse of CPU per request, so no server that runs Python for each request on this engine behind
+waitress (as `mkg`'s fronts are) can do better than
 
-    reference CPU per request / (engine CPU per request + CPU of the cheapest Python web request)
+    reference CPU per request / (engine CPU per request + CPU of a fixed-body request on waitress)
 
 This module measures the three terms in one run, on the same requests, so that this ceiling (computed
 by :func:`kg.bench.report.cpu_ceiling`) and how far `mkg` is below it are measurements on the machine at
-hand, not an argument. The requests are the
+hand, not an argument. It is waitress's ceiling, not Python's: a native HTTP server in front of the same
+Python costs less than waitress's fixed-body request, which the ``wsgi-granian`` contender
+(:mod:`kg.bench.granian_server`) measures directly. The requests are the
 selective ones sent one at a time by one client (no queueing, no contention), each with a comment of
 its own so that no cache answers; a server's CPU is read from ``/proc`` over its whole process tree.
 The engine's share is measured in a child process that loads the same N-Quads and runs each request
-with the same dataset (default graph = union of the named graphs) and result format; the cheapest web
+with the same dataset (default graph = union of the named graphs) and result format; the fixed-body
 request is a WSGI app on waitress that reads the request and returns a fixed body without any query.
 """
 

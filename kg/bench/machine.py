@@ -14,7 +14,17 @@ from pathlib import Path
 
 __all__ = ["describe_machine", "memory_available"]
 
-_PACKAGES = ("pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "uvicorn", "pyshacl", "flask", "waitress")
+_PACKAGES = (
+    "pyoxigraph",
+    "oxigraph",
+    "rdflib",
+    "rdflib-endpoint",
+    "uvicorn",
+    "pyshacl",
+    "flask",
+    "waitress",
+    "granian",
+)
 
 
 def _meminfo(field: str) -> int | None:
