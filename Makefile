@@ -29,7 +29,7 @@ build: $(STAMP)
 	$(BIN)/mkg build --out $(RELEASE)
 
 run: $(STAMP)
-	$(BIN)/mkg serve --host $(HOST) --port $(PORT) --release $(RELEASE)
+	$(BIN)/mkg serve --host $(HOST) --port $(PORT) --release $(RELEASE) --build
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

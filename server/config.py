@@ -1,27 +1,25 @@
 """The endpoint's settings in one frozen object, built from ``mkg serve`` options or by tests.
 
 Every limit that protects the server from hostile input lives here with its default, so the CLI,
-the app factory, the worker pool and the WSGI server read the same numbers.
+the app factory, the engine and gunicorn read the same numbers.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ServerConfig", "default_fronts", "default_workers"]
-
-
-def default_fronts() -> int:
-    """HTTP front processes: two where there are two cores, so HTTP is not bound to one core by the GIL."""
-    return min(2, os.cpu_count() or 1)
+__all__ = ["ServerConfig", "default_workers"]
 
 
 def default_workers() -> int:
-    """One query worker per core plus one, so a single slow query never takes the last worker."""
-    return max(2, os.cpu_count() or 1) + 1
+    """Two worker processes: while one retires or restarts after a fault, the other keeps answering.
+
+    Each holds its own copy of the store and runs queries on every core with its threads (the engine
+    releases the GIL), so more processes buy fault isolation, not speed, at one store copy each.
+    """
+    return 2
 
 
 @dataclass(frozen=True)
@@ -34,6 +32,7 @@ class ServerConfig:
     """
 
     release: Path | None = Path("build/release")
+    engine_url: str | None = None
     data: tuple[Path, ...] = ()
     base_url: str | None = None
     queries: Path | None = None
@@ -44,18 +43,18 @@ class ServerConfig:
     max_nesting: int = 100
     max_body: int = 1024 * 1024
     workers: int = field(default_factory=default_workers)
-    fronts: int = field(default_factory=default_fronts)
     worker_memory_mb: int = 2048
-    worker_recycle_mb: int = 512
     threads: int = 16
     connection_limit: int = 1000
     request_read_timeout: float = 20.0
-    idle_timeout: int = 30
+    idle_timeout: int = 15
+    queue_timeout: float = 10.0
+    max_requests: int = 0
     cache_bytes: int = 64 * 1024 * 1024
-    slow_query_ms: int = 100
+    state_dir: Path | None = None
 
     def __post_init__(self) -> None:
-        for name in ("timeout", "request_read_timeout"):
+        for name in ("timeout", "request_read_timeout", "queue_timeout"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
         for name in (
@@ -65,22 +64,22 @@ class ServerConfig:
             "max_nesting",
             "max_body",
             "workers",
-            "fronts",
             "worker_memory_mb",
-            "worker_recycle_mb",
             "threads",
             "connection_limit",
             "idle_timeout",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("cache_bytes", "slow_query_ms"):
+        for name in ("cache_bytes", "max_requests"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        if self.release is None and not self.data:
+        if self.release is None and not self.data and not self.engine_url:
             raise ValueError("nothing to serve: no release folder and no data files")
         if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must be an http(s) URL, got {self.base_url!r}")
+        if self.engine_url is not None and not self.engine_url.startswith(("http://", "https://")):
+            raise ValueError(f"the engine must be an http(s) URL, got {self.engine_url!r}")
 
     @property
     def public_base(self) -> str | None:
@@ -92,6 +91,7 @@ class ServerConfig:
         """Settings from the ``mkg serve`` options (see :mod:`server.cli`)."""
         return cls(
             release=None if args.no_release else args.release,
+            engine_url=args.engine,
             data=tuple(args.data),
             base_url=args.base_url,
             queries=args.queries,
@@ -101,10 +101,12 @@ class ServerConfig:
             max_nesting=args.max_nesting,
             max_body=args.max_body,
             workers=args.workers,
-            fronts=args.fronts,
             threads=args.threads,
+            connection_limit=args.max_connections,
             request_read_timeout=args.read_timeout,
-            worker_recycle_mb=args.worker_recycle_mb,
+            idle_timeout=args.idle_timeout,
+            queue_timeout=args.queue_timeout,
+            max_requests=args.max_requests,
+            worker_memory_mb=args.worker_memory_mb,
             cache_bytes=args.cache_mb * 1024 * 1024,
-            slow_query_ms=args.slow_query_ms,
         )

@@ -14,7 +14,7 @@ from typing import Any
 from kg.errors import UserError
 from kg.release import read_manifest
 
-__all__ = ["MANIFEST", "Release", "ensure_release", "read_release"]
+__all__ = ["MANIFEST", "Release", "build_release_into", "read_release", "stale_inputs"]
 
 MANIFEST = "release.json"
 _DUMPS = ("kg.nq", "kg.trig")
@@ -59,7 +59,11 @@ def _require(manifest: dict[str, Any], key: str, kind: type, path: Path) -> Any:
 
 
 def read_release(folder: Path) -> Release:
-    """Read and check ``release.json`` and find the dump the store loads (N-Quads preferred)."""
+    """Read and check ``release.json`` and find the dump the store loads (N-Quads preferred).
+
+    The folder is made absolute here, once, so serving its files never depends on a later working folder.
+    """
+    folder = folder.resolve()
     path = folder / MANIFEST
     manifest = read_manifest(folder)
     graphs = _require(manifest, "graphs", dict, path)
@@ -80,20 +84,39 @@ def read_release(folder: Path) -> Release:
     )
 
 
-def ensure_release(folder: Path) -> Release:
-    """Read the release, building it first with ``kg.build.build_release`` when it is missing."""
-    if not (folder / MANIFEST).is_file():
-        print(f"mkg serve: no release in {folder}; building it first", flush=True)
-        try:
-            from kg.build import build_release
-        except ImportError as err:
-            raise UserError(
-                f"cannot build the missing release: the build is not available ({err})", path=folder
-            ) from err
-        try:
-            folder = Path(build_release(folder))
-        except UserError:
-            raise
-        except Exception as err:
-            raise UserError(f"building the release failed: {type(err).__name__}: {err}", path=folder) from err
-    return read_release(folder)
+def _build_inputs() -> list[Path]:
+    """The files a release is built from: the ontology edit file, the tables, shapes and cross-references."""
+    from kg import resources
+
+    found = [resources.ontology_edit_file()]
+    for folder in (resources.tables_dir(), resources.shapes_dir(), resources.sources_dir()):
+        found += sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    xrefs = resources.tables_dir().parent / "xrefs.tsv"
+    if xrefs.is_file():
+        found.append(xrefs)
+    return found
+
+
+def stale_inputs(folder: Path) -> list[Path]:
+    """The build inputs changed since the release in ``folder`` was written (newest first)."""
+    try:
+        built = (folder / MANIFEST).stat().st_mtime
+    except OSError:
+        return []
+    newer = [(p.stat().st_mtime, p) for p in _build_inputs() if p.stat().st_mtime > built]
+    return [p for _, p in sorted(newer, reverse=True)]
+
+
+def build_release_into(folder: Path) -> Release:
+    """Build the packaged inputs into ``folder`` with ``kg.build`` and read the result."""
+    try:
+        from kg.build import build_release
+    except ImportError as err:
+        raise UserError(f"cannot build the release: the build is not available ({err})", path=folder) from err
+    try:
+        built = Path(build_release(folder))
+    except UserError:
+        raise
+    except Exception as err:
+        raise UserError(f"building the release failed: {type(err).__name__}: {err}", path=folder) from err
+    return read_release(built)

@@ -25,7 +25,7 @@ def start_ld_server(release_dir: Path, tmp_path_factory: pytest.TempPathFactory)
 
     def start(*extra: str) -> Server:
         log = tmp_path_factory.mktemp("ld-server") / "server.log"
-        args = ["--release", str(release_dir), "--data", str(DATA / "hostile.ttl"), "--workers", "2", "--fronts", "1"]
+        args = ["--release", str(release_dir), "--data", str(DATA / "hostile.ttl"), "--workers", "2"]
         server = Server([*args, *extra], log)
         started.append(server)
         return server

@@ -40,6 +40,6 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:  # type:
 @pytest.fixture(scope="session")
 def server(start_server, release_dir: Path) -> Iterator[Server]:  # type: ignore[no-untyped-def]
     """The default server: the fixture release, default limits, the fixture example queries."""
-    srv = start_server("--release", release_dir, "--queries", DATA / "queries", "--workers", "2", "--fronts", "1")
+    srv = start_server("--release", release_dir, "--queries", DATA / "queries", "--workers", "2")
     yield srv
     srv.stop()

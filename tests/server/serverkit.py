@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -25,8 +24,6 @@ DATA = Path(__file__).parent / "data"
 BASE_IRI = "https://w3id.org/metastasis-kg/"
 GRAPH = BASE_IRI + "graph/"
 DUMP_QUERY = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-# Keeps a worker busy for a few tenths of a second on the fixture (79 triples, cubed, times 6).
-HOLD_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i VALUES ?x { 1 2 3 4 5 6 } }"
 _LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)/")
 _PREFIXES = {
     "mkg": BASE_IRI,
@@ -71,23 +68,19 @@ def expected_dump() -> set[str]:
 class Server:
     """One ``mkg serve`` process started by a test."""
 
-    def __init__(self, args: list[str], log: Path) -> None:
+    def __init__(self, args: list[str], log: Path, cwd: Path | None = None) -> None:
         self.log = log
         self._log_handle = log.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", "0", *self._fronts(args)],
+            [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", "0", *args],
             stdout=self._log_handle,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            cwd=cwd,
         )
         self.port = self._wait_for_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self._probe = 0
-
-    @staticmethod
-    def _fronts(args: list[str]) -> list[str]:
-        """One front process unless a test asks for more: counters and worker probes are per front."""
-        return args if "--fronts" in args else [*args, "--fronts", "1"]
 
     def _wait_for_port(self) -> int:
         deadline = time.monotonic() + 60
@@ -101,6 +94,10 @@ class Server:
         self.stop()
         raise RuntimeError(f"server did not start:\n{self.log.read_text(errors='replace')}")
 
+    def connect(self, timeout: float = 30) -> http.client.HTTPConnection:
+        """A keep-alive connection: every request on it reaches the same worker process."""
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
     def request(
         self,
         method: str,
@@ -109,15 +106,18 @@ class Server:
         headers: dict[str, str] | None = None,
         body: bytes | str | None = None,
         timeout: float = 30,
+        connection: http.client.HTTPConnection | None = None,
     ) -> Reply:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        """One request, on ``connection`` when given (kept open), else on a new connection closed after it."""
+        conn = connection or self.connect(timeout)
         try:
             data = body.encode() if isinstance(body, str) else body
-            connection.request(method, path, body=data, headers=headers or {})
-            response = connection.getresponse()
+            conn.request(method, path, body=data, headers=headers or {})
+            response = conn.getresponse()
             return Reply(response.status, response.headers, response.read())
         finally:
-            connection.close()
+            if connection is None:
+                conn.close()
 
     def get(self, query: str | None = None, accept: str | None = None, **params: str) -> Reply:
         fields = [("query", query)] if query is not None else []
@@ -125,23 +125,28 @@ class Server:
         path = "/sparql" + ("?" + urlencode(fields) if fields else "")
         return self.request("GET", path, headers={"Accept": accept} if accept else {})
 
-    def post_form(self, fields: list[tuple[str, str]], accept: str | None = None) -> Reply:
+    def post_form(
+        self,
+        fields: list[tuple[str, str]],
+        accept: str | None = None,
+        connection: http.client.HTTPConnection | None = None,
+    ) -> Reply:
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if accept:
             headers["Accept"] = accept
-        return self.request("POST", "/sparql", headers=headers, body=urlencode(fields))
+        return self.request("POST", "/sparql", headers=headers, body=urlencode(fields), connection=connection)
 
-    def dump(self) -> set[str]:
+    def dump(self, connection: http.client.HTTPConnection | None = None) -> set[str]:
         """Every quad the server answers with, as TSV rows, page by page under the server's row limit.
 
-        A comment makes each probe miss the result cache, so it really runs on a worker.
+        A comment makes each probe miss the result cache, so it really runs on the engine.
         """
         self._probe += 1
         rows: set[str] = set()
         offset = 0
         while True:
             query = f"{DUMP_QUERY} ORDER BY ?g ?s ?p ?o OFFSET {offset} # probe {self._probe}"
-            reply = self.post_form([("query", query)], "text/tab-separated-values")
+            reply = self.post_form([("query", query)], "text/tab-separated-values", connection)
             assert reply.status == 200, reply.text
             page = reply.text.splitlines()[1:]
             rows.update(page)
@@ -149,42 +154,50 @@ class Server:
                 return rows
             offset += len(page)
 
-    def health(self) -> dict[str, Any]:
-        reply = self.request("GET", "/health")
+    def health(self, connection: http.client.HTTPConnection | None = None) -> dict[str, Any]:
+        reply = self.request("GET", "/health", connection=connection)
         assert reply.status == 200, reply.text
         health: dict[str, Any] = reply.json()
         return health
 
-    def wait_for_idle_workers(self, idle: int, alive: int, within: float = 15.0) -> None:
-        """Wait until ``/health`` counts ``alive`` workers of which ``idle`` are idle."""
+    def worker_pids(self) -> set[int]:
+        """The worker processes ``/health`` lists as taking requests."""
+        return {w["pid"] for w in self.health()["workers"] if w.get("accepting", True) and not w.get("retiring")}
+
+    def wait_for_workers(self, count: int, within: float = 60.0) -> set[int]:
+        """Wait until ``count`` workers take requests (a replaced one appears within a second of booting)."""
         deadline = time.monotonic() + within
         while True:
-            workers = self.health()["workers"]
-            if workers["idle"] == idle and workers["alive"] == alive:
-                return
-            assert time.monotonic() < deadline, f"workers stayed {workers}, wanted {idle} idle of {alive}"
-            time.sleep(0.01)
+            try:
+                pids = self.worker_pids()
+            except (OSError, AssertionError):
+                pids = set()
+            if len(pids) == count:
+                return pids
+            assert time.monotonic() < deadline, f"workers stayed {pids}, wanted {count}"
+            time.sleep(0.1)
 
     def assert_data_unchanged(self, workers: int) -> None:
-        """Every worker still serves exactly the fixture.
+        """``workers`` workers run, and each one that answers serves exactly the fixture.
 
-        Idle workers are handed out most recently used first, so probes sent one after another would all
-        reach the same worker. To reach the k-th most recently used one, k slow queries first keep the
-        k before it busy; the probe then gets the k-th, which keeps its place in the order, so the next
-        round reaches the next one. A last round keeps every general worker busy, so the probe (a quick
-        query) reaches the one kept for quick queries.
+        Which worker takes a new connection is the kernel's choice, so fresh connections are opened
+        (a bounded number) until each listed worker has answered a full dump on its own connection.
         """
         expected = expected_dump()
-        reserved = self.health()["quick_workers"]["size"]
-        for busy in range(workers + reserved):
-            self.wait_for_idle_workers(workers, workers)
-            self._probe += 1
-            with ThreadPoolExecutor(max_workers=max(1, busy)) as pool:
-                held = [pool.submit(self.get, f"{HOLD_QUERY} # hold {self._probe}.{n}") for n in range(busy)]
-                self.wait_for_idle_workers(workers - busy, workers)
-                assert self.dump() == expected
-                for reply in held:
-                    assert reply.result().status == 200, reply.result().text
+        wanted = self.wait_for_workers(workers)
+        checked: set[int] = set()
+        for _ in range(40):
+            connection = self.connect()
+            try:
+                pid = self.health(connection)["process"]
+                if pid not in checked:
+                    assert self.dump(connection) == expected
+                    checked.add(pid)
+            finally:
+                connection.close()
+            if checked >= wanted:
+                return
+        assert checked, "no worker answered"
 
     def descendants(self) -> set[int]:
         return descendants(self.process.pid)

@@ -11,9 +11,9 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from server.app import create_app
 from server.config import ServerConfig
-from server.service import QueryService
+from server.engine.service import QueryService
+from server.web.app import create_app
 
 STORED = """PREFIX mkg: <https://w3id.org/metastasis-kg/>
 SELECT ?cancer ?site WHERE { ?cancer mkg:spreadsTo ?site } ORDER BY ?site"""

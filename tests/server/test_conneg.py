@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.conneg import choose, parse_accept
-from server.formats import GRAPH_FORMATS, SOLUTION_FORMATS
+from server.protocol.conneg import choose, parse_accept
+from server.protocol.formats import GRAPH_FORMATS, SOLUTION_FORMATS
 
 
 @pytest.mark.parametrize(

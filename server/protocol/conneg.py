@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from server.formats import Format
+from server.protocol.formats import Format
 
 __all__ = ["MediaRange", "choose", "parse_accept"]
 

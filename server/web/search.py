@@ -3,7 +3,7 @@
 Researchers type "metastase", "Sweet", "oesoph" or "lymph no" and expect the term; so every label and
 synonym is normalised once (Unicode NFKD, combining marks removed, casefolded) and split into words,
 and a query matches when each of its words starts a different word of the text. The index is built
-once per served dataset from one SPARQL query's rows (see :mod:`server.catalog`); a search is a scan
+once per served dataset from one SPARQL query's rows (see :mod:`server.web.catalog`); a search is a scan
 over a few thousand short strings, which is far cheaper than a query round trip to a worker.
 """
 

@@ -1,8 +1,8 @@
 """``/sparql``: the SPARQL 1.1 Protocol's query operation, and the Service Description on a bare GET.
 
-Requests are read by :mod:`server.protocol` (shared with the WSGI fast path in :mod:`server.fastpath`,
-which answers most ``/sparql`` requests before Flask sees them); this view answers what the fast path
-leaves to Flask, chiefly the Service Description, and keeps ``url_for("sparql.sparql")`` working.
+Requests are read by :mod:`server.protocol.request`; the query goes to the shared executor with the
+endpoint's own URL as base IRI, so relative IRIs in a query resolve against it (as the W3C protocol
+tests expect) instead of failing.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import flask
 from werkzeug.wrappers import Response
 
-from server.conneg import choose
-from server.description import serialize_description, service_description
-from server.formats import DESCRIPTION_FORMATS
-from server.protocol import ProtocolRefusal, read_request
-from server.service import QueryOutcome, QueryService
+from server.engine.service import QueryOutcome, QueryService
+from server.protocol.conneg import choose
+from server.protocol.description import serialize_description, service_description
+from server.protocol.formats import DESCRIPTION_FORMATS
+from server.protocol.request import ProtocolRefusal, read_request
 
 __all__ = ["blueprint", "public_base"]
 
@@ -42,7 +42,7 @@ def _description() -> Response:
     body = serialize_description(service_description(endpoint, service.dataset), fmt)
     response = flask.Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
-    response.set_etag(f"sd-{service.backend.tag}-{fmt.name}")
+    response.set_etag(f"sd-{service.tag}-{fmt.name}")
     response.headers["Cache-Control"] = "public, no-cache"
     return response.make_conditional(flask.request)
 
@@ -73,5 +73,6 @@ def sparql() -> Response:
         default_graph_uris=read.default_graphs,
         named_graph_uris=read.named_graphs,
         if_none_match=request.headers.get("If-None-Match"),
+        base_iri=public_base() + "/sparql",
     )
     return outcome.to_response()

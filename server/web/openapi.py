@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kg.storedqueries import XSD, Parameter, StoredQuery
-from server.formats import Format
+from server.protocol.formats import Format
 
 __all__ = ["openapi_document", "operation_id", "parameter_schema"]
 

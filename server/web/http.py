@@ -1,5 +1,9 @@
 """Behaviour every response shares, whichever blueprint made it: CORS, compression, errors as text.
 
+A request that waited for a free thread longer than ``--queue-timeout`` (the serving layer passes the
+wait as ``environ["mkg.queued_seconds"]``) is answered 503 with ``Retry-After`` before any work, so a
+burst costs the late requests a quick retry instead of a query that starts with its time used up.
+
 CORS is open (``*``, no credentials) because the data are public and browser tools on other sites are
 meant to query them; compression applies to any response that is large enough and not compressed yet.
 """
@@ -65,6 +69,25 @@ def _compress(response: flask.Response) -> None:
         response.set_etag(etag + "-gzip", weak=bool(weak))
 
 
+QUEUED_KEY = "mkg.queued_seconds"
+
+
+def _before() -> flask.Response | None:
+    waited = flask.request.environ.get(QUEUED_KEY, 0.0)
+    limit = flask.current_app.extensions["mkg"].config.queue_timeout
+    if waited <= limit:
+        return None
+    response = flask.Response(
+        f"the server is busy: this request waited {waited:.1f} s for a free thread (the limit is {limit:g} s);"
+        " retry shortly\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response.headers["Retry-After"] = "2"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _after(response: flask.Response) -> flask.Response:
     for name, value in shared_headers(flask.request.method):
         response.headers[name] = value
@@ -82,5 +105,6 @@ def _http_error(error: HTTPException) -> Response:
 
 def init_app(app: flask.Flask) -> None:
     """Register the shared response hooks and plain-text error pages on ``app``."""
+    app.before_request(_before)
     app.after_request(_after)
     app.register_error_handler(HTTPException, _http_error)

@@ -12,10 +12,10 @@ from dataclasses import asdict
 import flask
 
 from kg.resources import query_dir
-from server.examples import load_examples
-from server.formats import GRAPH_FORMATS, SOLUTION_FORMATS, Format
-from server.http import html_page
-from server.service import QueryService
+from server.engine.service import QueryService
+from server.protocol.formats import GRAPH_FORMATS, SOLUTION_FORMATS, Format
+from server.web.examples import load_examples
+from server.web.http import html_page
 
 __all__ = ["blueprint"]
 

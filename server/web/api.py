@@ -23,15 +23,15 @@ from werkzeug.wrappers import Response
 from kg import __version__
 from kg.errors import UserError
 from kg.storedqueries import StoredQuery, load_library, parse_query
-from server.catalog import catalog
-from server.conneg import choose
-from server.formats import Format, formats_for_form
-from server.guard import QueryRefused, inspect_query
-from server.http import html_page
-from server.ldquery import QueryFailed
-from server.linked_data import page_context
-from server.openapi import openapi_document
-from server.service import QueryOutcome, QueryService
+from server.engine.service import QueryOutcome, QueryService
+from server.protocol.conneg import choose
+from server.protocol.formats import Format, formats_for_form
+from server.protocol.guard import QueryRefused, inspect_query
+from server.web.catalog import catalog
+from server.web.http import html_page
+from server.web.ldquery import QueryFailed
+from server.web.linked_data import page_context
+from server.web.openapi import openapi_document
 
 __all__ = ["blueprint", "load_api_library"]
 

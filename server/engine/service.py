@@ -1,4 +1,4 @@
-"""The query executor every route shares: guards, content negotiation, caching, ETags, the worker pool.
+"""The query executor every route shares: guards, content negotiation, caching, ETags, then the engine.
 
 Blueprints reach it as ``flask.current_app.extensions["mkg"]`` and call :meth:`QueryService.run_query`,
 so an ad-hoc query on ``/sparql`` and a stored query behind a REST route get the same limits, the same
@@ -16,21 +16,18 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib.resources import files
 from typing import Any
 
 import flask
 
-from kg.errors import UserError
-from server.backend import Backend
-from server.cache import ResultCache
 from server.config import ServerConfig
-from server.conneg import choose
-from server.dataset import DatasetInfo
-from server.formats import BY_NAME, Format, formats_for_form
-from server.guard import QueryRefused, inspect_query, shape_key
-from server.pool import PoolBusy, PoolError, QueryTimeout, WorkerCrashed
-from server.runtimes import RunTimes
+from server.engine.base import Engine, EngineError, EngineTimeout, QueryRequest
+from server.engine.cache import ResultCache
+from server.engine.dataset import DatasetInfo
+from server.protocol.conneg import choose
+from server.protocol.formats import Format, formats_for_form
+from server.protocol.guard import QueryRefused, inspect_query
+from server.release import Release
 
 __all__ = ["QueryOutcome", "QueryService", "accepts_gzip", "binding_to_json", "etag_matches"]
 
@@ -119,7 +116,7 @@ class QueryOutcome:
     def render(self, if_none_match: str | None, accept_encoding: str | None) -> tuple[int, dict[str, str], bytes]:
         """Status, headers and body for a request with these conditional and encoding headers.
 
-        Framework-neutral, so the WSGI fast path (:mod:`server.fastpath`) and Flask answer alike.
+        Framework-neutral: only :meth:`to_response` knows Flask.
         """
         headers = {"Vary": "Accept, Accept-Encoding", **self.headers}
         if self.status == 304 or (self.status == 200 and self.etag and etag_matches(if_none_match, self.etag)):
@@ -179,55 +176,61 @@ def _check_iris(iris: Iterable[str], parameter: str) -> tuple[str, ...]:
 class QueryService:
     """The shared query executor, stored as ``app.extensions["mkg"]``.
 
-    Holds the served dataset's description (``dataset``), the worker pool and the result cache.
-    ``backend`` may be planned and launched beforehand (``mkg serve`` does, to load while importing).
+    Holds the served dataset's description (``dataset``), the :class:`~server.engine.base.Engine` that
+    evaluates queries (embedded store or remote endpoint) and the result cache. ``tag`` names the served
+    data for ETags: the same release gives the same ETags on every replica.
     """
 
-    def __init__(self, config: ServerConfig, backend: Backend | None = None) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        engine: Engine,
+        *,
+        release: Release | None,
+        prefixes: dict[str, str],
+        tag: str,
+        counted: bool = False,
+    ) -> None:
         self.config = config
-        self.backend = backend or Backend.plan(config)
-        self.release = self.backend.release
-        self.prefixes = self.backend.prefixes
-        self.pool = self.backend.start()
+        self.engine = engine
+        self.release = release
+        self.prefixes = prefixes
+        self.tag = tag
         self.cache: ResultCache[QueryOutcome] = ResultCache(
             config.cache_bytes, lambda outcome: len(outcome.body) * 2 + 1024
         )
         self._dataset: DatasetInfo | None = None
-        if self.release is not None and not self.backend.data:
-            self._dataset = DatasetInfo.from_manifest(self.release)
+        if release is not None and not counted:
+            self._dataset = DatasetInfo.from_manifest(release)
         self._dataset_lock = threading.Lock()
-        self.run_times = RunTimes(config.slow_query_ms / 1000)
         self.started = time.time()
+        self.timeouts = 0
+        self.failures = 0
 
     @property
     def dataset(self) -> DatasetInfo:
-        """Graph sizes: from the manifest, or counted once on the store when data files were added."""
+        """Graph sizes: from the manifest, or counted once by the engine when data files were added."""
         if self._dataset is None:
             with self._dataset_lock:
                 if self._dataset is None:
-                    self._dataset = self._count_graphs()
+                    self._dataset = DatasetInfo.from_counts(self.release, self.engine.graph_sizes())
         return self._dataset
 
-    def _count_graphs(self) -> DatasetInfo:
-        query = files("server").joinpath("queries", "graph-sizes.rq").read_text(encoding="utf-8")
-        request = {"format": "tsv", "union": False, "bindings": {}}
-        deadline = time.monotonic() + max(self.config.timeout, 120.0)
-        reply, body = self.pool.run(request, query, deadline)
-        if reply.get("status") != 200:
-            raise UserError(f"counting the served triples failed: {reply.get('error')}")
-        counts: dict[str, int] = {}
-        for line in body.decode("utf-8").splitlines()[1:]:
-            graph, _, number = line.partition("\t")
-            value = int(number.split('"')[1]) if '"' in number else int(number)
-            counts[graph.strip("<>")] = value
-        return DatasetInfo.from_counts(self.release, counts)
+    def health(self) -> dict[str, Any]:
+        """Counters of this process: its engine's, the time-outs and failures seen here, its cache."""
+        return {
+            **self.engine.health(),
+            "timeouts": self.timeouts,
+            "failures": self.failures,
+            "cache": {"entries": len(self.cache), "bytes": self.cache.size, "hits": self.cache.hits},
+        }
 
     def close(self) -> None:
-        """Stop the query processes this process started."""
-        self.backend.close()
+        """Release the engine."""
+        self.engine.close()
 
     def _etag(self, key: tuple[Any, ...]) -> str:
-        digest = hashlib.sha256(self.backend.tag.encode())
+        digest = hashlib.sha256(self.tag.encode())
         digest.update(json.dumps(key, separators=(",", ":")).encode())
         return f'"{digest.hexdigest()[:40]}"'
 
@@ -240,6 +243,7 @@ class QueryService:
         default_graph_uris: Iterable[str] = (),
         named_graph_uris: Iterable[str] = (),
         if_none_match: str | None = None,
+        base_iri: str | None = None,
     ) -> QueryOutcome:
         """Run a SPARQL query under every guard and return a response-ready :class:`QueryOutcome`.
 
@@ -247,7 +251,9 @@ class QueryService:
         variable must be projected); ``accept`` is an ``Accept`` header (``None``: the default format);
         the graph URIs restrict the dataset as the protocol's ``default-graph-uri`` and
         ``named-graph-uri`` do, only ever among the served graphs. With ``if_none_match`` naming the
-        result's current ETag the outcome is a 304 and the query does not run at all.
+        result's current ETag the outcome is a 304 and the query does not run at all. ``base_iri``
+        (the endpoint's URL) resolves relative IRIs in the query, as the SPARQL Protocol expects.
+        The time limit starts here, so the pre-check counts against it.
         """
         started = time.monotonic()
         deadline = started + self.config.timeout
@@ -256,7 +262,7 @@ class QueryService:
         raw_key = None
         if bindings is None:
             # Same text, same Accept, same dataset: the same outcome, without tokenizing or negotiating again.
-            raw_key = ("raw", query_text, accept, default_graph_uris, named_graph_uris)
+            raw_key = ("raw", query_text, accept, default_graph_uris, named_graph_uris, base_iri)
             known = self.cache.get(raw_key)
             if known is not None:
                 return known
@@ -276,21 +282,24 @@ class QueryService:
         if fmt is None:
             kinds = ", ".join(f.media_type for f in offers)
             return QueryOutcome.error(406, f"cannot produce any format named in Accept: {accept}\navailable: {kinds}")
-        key = (query_text, fmt.name, default_graphs, named_graphs, json.dumps(bound, sort_keys=True))
+        key = (query_text, fmt.name, default_graphs, named_graphs, json.dumps(bound, sort_keys=True), base_iri)
         etag = self._etag(key)
         if etag_matches(if_none_match, etag):
             return QueryOutcome(304, b"", fmt.content_type, self._result_headers(etag), fmt)
-        request = {
-            "format": fmt.name,
-            "union": not shape.has_dataset_clause,
-            "bindings": bound,
-        }
-        if default_graphs or named_graphs:
-            request["default_graphs"] = list(default_graphs)
-            request["named_graphs"] = list(named_graphs)
+        dataset_given = bool(default_graphs or named_graphs)
+        request = QueryRequest(
+            query=query_text,
+            format=fmt,
+            deadline=deadline,
+            union=not shape.has_dataset_clause,
+            default_graphs=default_graphs if dataset_given else None,
+            named_graphs=named_graphs if dataset_given else None,
+            bindings=bound,
+            base_iri=base_iri,
+        )
 
         def compute() -> QueryOutcome:
-            return self._execute(request, query_text, deadline, etag, shape_key(query_text))
+            return self._execute(request, etag)
 
         outcome = self.cache.get_or_compute(key, compute, keep=self._keep, wait=max(0.0, deadline - time.monotonic()))
         if raw_key is not None and self._keep(outcome):
@@ -308,41 +317,31 @@ class QueryService:
             ROW_LIMIT_HEADER: str(self.config.row_limit),
         }
 
-    def _execute(
-        self, request: dict[str, Any], query_text: str, deadline: float, etag: str, shape: bytes
-    ) -> QueryOutcome:
-        limit = self.config.timeout
+    def _execute(self, request: QueryRequest, etag: str) -> QueryOutcome:
+        if time.monotonic() >= request.deadline:
+            self.timeouts += 1
+            return self._timeout()
         try:
-            reply, body = self.pool.run(request, query_text, deadline, slow=self.run_times.is_slow(shape))
-        except QueryTimeout:
-            self.run_times.record(shape, limit)
-            log.warning("query stopped after the %.1f s time limit", limit)
-            return QueryOutcome.error(
-                503, f"the query did not finish within the {limit:g} s time limit and was stopped"
-            )
-        except PoolBusy:
-            return QueryOutcome.error(503, f"all query workers stayed busy for {limit:g} s; try again later")
-        except WorkerCrashed:
-            self.run_times.record(shape, limit)
-            log.warning("a query worker died while running a query; it was replaced")
-            return QueryOutcome.error(
-                500,
-                "the query engine stopped abnormally on this query (too deep, too large, or too much memory);"
-                " the server is fine, the query was not run to the end",
-            )
-        except PoolError as err:
-            return QueryOutcome.error(503, f"the query processes are unavailable: {err}")
-        ran = reply.get("ran")
-        if isinstance(ran, (int, float)):
-            self.run_times.record(shape, float(ran))
-        status = int(reply.get("status", 500))
-        if status != 200:
-            return QueryOutcome.error(status, str(reply.get("error", "query failed")))
-        fmt = BY_NAME[str(reply["format"])]
+            result = self.engine.query(request)
+        except EngineTimeout:
+            self.timeouts += 1
+            log.warning("query stopped after the %.1f s time limit", self.config.timeout)
+            return self._timeout()
+        except EngineError as err:
+            if err.status >= 500:
+                self.failures += 1
+            outcome = QueryOutcome.error(err.status, err.message)
+            if err.retry_after is not None:
+                outcome.headers["Retry-After"] = str(err.retry_after)
+            return outcome
         headers = self._result_headers(etag)
-        rows = int(reply.get("rows", 0))
-        headers[ROWS_HEADER] = str(rows)
-        truncated = bool(reply.get("truncated"))
-        if truncated:
-            headers[TRUNCATED_HEADER] = f"true; rows={rows}"
-        return QueryOutcome(200, body, fmt.content_type, headers, fmt, rows, truncated)
+        headers[ROWS_HEADER] = str(result.rows)
+        if result.truncated:
+            headers[TRUNCATED_HEADER] = f"true; rows={result.rows}"
+        return QueryOutcome(
+            200, result.body, result.format.content_type, headers, result.format, result.rows, result.truncated
+        )
+
+    def _timeout(self) -> QueryOutcome:
+        limit = self.config.timeout
+        return QueryOutcome.error(503, f"the query did not finish within the {limit:g} s time limit and was stopped")

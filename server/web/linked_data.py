@@ -40,15 +40,16 @@ import pyoxigraph as ox
 from werkzeug.wrappers import Response
 
 from kg.release import read_manifest
-from server.catalog import Catalog, catalog, kg_base
-from server.conneg import choose
-from server.formats import BY_NAME, Format
-from server.http import html_page
-from server.jsonld import compact_graph
-from server.ldpage import build_view
-from server.ldquery import QUERIES, QueryFailed, iri_term, run_graph, run_select
-from server.service import QueryOutcome, QueryService, etag_matches
-from server.sparql import public_base
+from server.engine.service import QueryOutcome, QueryService, etag_matches
+from server.protocol.conneg import choose
+from server.protocol.formats import BY_NAME, Format
+from server.protocol.jsonld import compact_graph
+from server.release import MANIFEST
+from server.web.catalog import Catalog, catalog, kg_base
+from server.web.http import html_page
+from server.web.ldpage import build_view
+from server.web.ldquery import QUERIES, QueryFailed, iri_term, run_graph, run_select
+from server.web.sparql import public_base
 
 __all__ = ["ONTOLOGY_OFFERS", "RESOURCE_OFFERS", "blueprint", "href", "page_context"]
 
@@ -149,7 +150,7 @@ def _alternates(iri: str, offers: tuple[Format, ...]) -> list[Alternate]:
 
 def _etag(iri: str, fmt: Format) -> str:
     service = _service()
-    key = "\0".join((service.backend.tag, iri, fmt.name, public_base(), _site_prefix()))
+    key = "\0".join((service.tag, iri, fmt.name, public_base(), _site_prefix()))
     return '"ld-' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
@@ -355,7 +356,8 @@ def _release_file(version: str, name: str) -> Response:
     if release is None or version != release.version:
         return _not_found(f"this server serves release {release.version if release else '(none)'}, not {version}")
     manifest = read_manifest(release.folder)
-    files = manifest.get("files") or {}
+    files = dict(manifest.get("files") or {})
+    files[MANIFEST] = release.fingerprint  # the manifest itself, which lists every other file
     if name not in files:
         return _not_found(f"release {version} has no file {name}")
     path: Path = release.folder / name

@@ -1,7 +1,8 @@
 """How a SPARQL 1.1 Protocol query request is read: the query, the dataset, or why it is refused.
 
-Framework-neutral (plain strings and bytes in, a small result out) so the Flask view and the WSGI fast
-path read requests identically: GET with ``query=``, POST form-encoded, POST ``application/sparql-query``.
+Framework-neutral (plain strings and bytes in, a small result out), so it is tested without a server:
+GET with ``query=``, POST form-encoded, POST ``application/sparql-query``. Percent-encoded bytes must be
+UTF-8: ``%FF`` is a 400, never a query run with U+FFFD in it.
 """
 
 from __future__ import annotations
@@ -49,12 +50,18 @@ def _media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
     return main.strip().lower(), parsed
 
 
+def _fields(encoded: str) -> list[tuple[str, str]]:
+    return parse_qsl(encoded, keep_blank_values=True, max_num_fields=_MAX_FIELDS, errors="strict")
+
+
 def read_request(
     method: str, query_string: str, content_type: str | None, read_body: Callable[[], bytes]
 ) -> ProtocolRequest | ProtocolRefusal:
     """Read one ``/sparql`` request (``method`` is GET, HEAD or POST)."""
     try:
-        fields = parse_qsl(query_string, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+        fields = _fields(query_string)
+    except UnicodeDecodeError:
+        return ProtocolRefusal(400, "the query string is not valid UTF-8 once percent-decoded (e.g. %FF)")
     except ValueError:
         return ProtocolRefusal(400, f"too many parameters (at most {_MAX_FIELDS})")
     if method == "POST":
@@ -65,7 +72,9 @@ def read_request(
             except UnicodeDecodeError:
                 return ProtocolRefusal(400, "the form is not valid UTF-8")
             try:
-                fields += parse_qsl(body, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+                fields += _fields(body)
+            except UnicodeDecodeError:
+                return ProtocolRefusal(400, "the form is not valid UTF-8 once percent-decoded (e.g. %FF)")
             except ValueError:
                 return ProtocolRefusal(400, f"too many form fields (at most {_MAX_FIELDS})")
         elif mimetype == QUERY:

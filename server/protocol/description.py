@@ -11,8 +11,8 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
-from server.dataset import DatasetInfo
-from server.formats import GRAPH_FORMATS, SOLUTION_FORMATS, Format
+from server.engine.dataset import DatasetInfo
+from server.protocol.formats import GRAPH_FORMATS, SOLUTION_FORMATS, Format
 
 __all__ = ["SD", "serialize_description", "service_description", "void_description"]
 
@@ -88,5 +88,5 @@ def void_description(endpoint: str, dataset: DatasetInfo, release_void: Path | N
 
 
 def serialize_description(graph: Graph, fmt: Format) -> bytes:
-    """Write a description graph in one of :data:`server.formats.DESCRIPTION_FORMATS`."""
+    """Write a description graph in one of :data:`server.protocol.formats.DESCRIPTION_FORMATS`."""
     return graph.serialize(format=_RDFLIB_FORMATS[fmt.name], encoding="utf-8")

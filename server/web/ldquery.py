@@ -14,7 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from server.service import QueryOutcome, QueryService
+from server.engine.service import QueryOutcome, QueryService
 
 __all__ = ["QUERIES", "QueryFailed", "iri_term", "run_graph", "run_select"]
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from server.catalog import Catalog
-from server.classexpr import ClassExpressions, Token
+from server.web.catalog import Catalog
+from server.web.classexpr import ClassExpressions, Token
 
 __all__ = ["Association", "Figure", "PropertyValues", "ResourceView", "Value", "build_view", "xref_iri"]
 

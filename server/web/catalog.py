@@ -16,10 +16,10 @@ import flask
 
 from kg.namespaces import prefixes as kg_prefixes
 from kg.resources import BASE_IRI
-from server.jsonld import JsonLdContext, build_context
-from server.ldquery import run_select
-from server.search import SearchIndex
-from server.service import QueryService
+from server.engine.service import QueryService
+from server.protocol.jsonld import JsonLdContext, build_context
+from server.web.ldquery import run_select
+from server.web.search import SearchIndex
 
 __all__ = ["Catalog", "catalog", "kg_base"]
 

@@ -13,11 +13,10 @@ a ``SERVICE`` let through is a server that fetches URLs for strangers.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
-__all__ = ["QueryRefused", "QueryShape", "decode_codepoint_escapes", "inspect_query", "shape_key"]
+__all__ = ["QueryRefused", "QueryShape", "decode_codepoint_escapes", "inspect_query"]
 
 _PN_CHARS_BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
@@ -32,8 +31,14 @@ _PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_
 _TOKEN_ALTERNATIVES = [
     ("ws", r"\s+"),
     ("comment", r"\#[^\n\r]*"),
-    ("string", r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''" r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'),
-    ("string", r"'(?:[^'\\\n\r]|\\.)*'" r'|"(?:[^"\\\n\r]|\\.)*"'),
+    # Possessive, and an unterminated string runs to the end of its line (or of a long string, of the text):
+    # a failed match never rescans, so the check stays linear in the query's length. The engine refuses
+    # an unterminated string anyway, so what it hides cannot run.
+    (
+        "string",
+        r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*+(?:'''|'{0,2}\Z)" r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*+(?:"""|"{0,2}\Z)',
+    ),
+    ("string", r"'(?:[^'\\\n\r]|\\.)*+(?:'|(?=[\n\r])|\Z)" r'|"(?:[^"\\\n\r]|\\.)*+(?:"|(?=[\n\r])|\Z)'),
     ("iri", r"<[^<>\"{}|^`\\\x00-\x20]*>"),
     ("var", f"[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"),
     ("bnode", f"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"),
@@ -67,11 +72,6 @@ _TOKENS = _compile(_TOKEN_ALTERNATIVES)
 _TOKENS_NO_IRI = _compile([alt for alt in _TOKEN_ALTERNATIVES if alt[0] != "iri"])
 
 
-def _alternatives(*kinds: str) -> str:
-    return "|".join(rx for kind, rx in _TOKEN_ALTERNATIVES if kind in kinds)
-
-
-_NOT_SHAPE = re.compile(f"({_alternatives('comment')})|{_alternatives('string', 'iri')}", re.S)
 _CODEPOINT_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
 _AMBIGUOUS_IN_IRI = re.compile(r"[()']")
 
@@ -181,19 +181,3 @@ def inspect_query(text: str, *, max_length: int, max_nesting: int) -> QueryShape
         has_dataset_clause=any("FROM" in scan.words for scan in scans),
         depth=depth,
     )
-
-
-def _placeholder(match: re.Match[str]) -> str:
-    return " " if match.group(1) else ' " '
-
-
-def shape_key(text: str) -> bytes:
-    """A digest naming the query's shape: its text without comments, with every string and IRI replaced.
-
-    The same question asked about another resource, or with another comment or layout, has the same
-    key, which the front learns that question's cost under (:mod:`server.runtimes`). Keys only steer
-    scheduling, never a refusal: text the lexer reads differently from the engine costs a wrong guess
-    at most.
-    """
-    normal = " ".join(_NOT_SHAPE.sub(_placeholder, text).split())
-    return hashlib.blake2b(normal.encode("utf-8", "surrogatepass"), digest_size=16).digest()

@@ -1,0 +1,360 @@
+"""The embedded engine: an in-memory pyoxigraph store in the serving process, queried on its own threads.
+
+pyoxigraph releases the GIL while it evaluates and serializes, so the threads of one process run queries
+on every core and share one copy of the store: no per-query IPC, no second serialization. It cannot
+cancel a running query, so each query runs on a daemon thread that the request thread waits for until
+the deadline; past it the client gets a 503 at once and the process is told to retire (``on_runaway``):
+it stops taking requests, finishes those in flight, exits, and the supervisor starts a fresh one. A
+memory watchdog does the same for a query (a huge ORDER BY, say) that would otherwise grow the process
+without bound: the queries in flight get a retryable 503 instead of an out-of-memory kill.
+
+Results are capped without a second engine pass: pyoxigraph serializes into a sink that counts rows
+and stops the serializer once the cap is passed. TSV (SELECT) and N-Triples (CONSTRUCT/DESCRIBE) are
+one row per line; the other formats are written by pyoxigraph from the kept rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from importlib.resources import files
+from typing import IO, Any, cast
+
+import pyoxigraph as ox
+
+from kg.errors import UserError
+from server.engine.base import (
+    EngineError,
+    EngineResult,
+    EngineTimeout,
+    EngineUnavailable,
+    Limits,
+    QueryRejected,
+    QueryRequest,
+)
+from server.engine.dataset import DataFile
+from server.release import Release
+
+__all__ = ["EmbeddedEngine", "check_data_file", "load_store", "term_from_json"]
+
+log = logging.getLogger(__name__)
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_SOLUTIONS = ("json", "xml", "csv", "tsv")
+
+
+def load_store(release: Release | None, data: tuple[DataFile, ...]) -> ox.Store:
+    """Build the in-memory store with pyoxigraph's native parsers (no Python object per triple).
+
+    Raises :class:`UserError` naming the file and position when a file does not parse.
+    """
+    store = ox.Store()
+    if release is not None:
+        fmt = ox.RdfFormat.N_QUADS if release.dump.suffix == ".nq" else ox.RdfFormat.TRIG
+        try:
+            # The dump is our own build's validated output: skip re-validating every IRI (about 30% faster).
+            store.load(path=str(release.dump), format=fmt, lenient=True)
+        except (SyntaxError, ValueError, OSError) as err:
+            raise UserError(f"cannot load the release dump: {err}", path=release.dump) from err
+    for item in data:
+        fmt = getattr(ox.RdfFormat, item.format_name)
+        target = ox.NamedNode(item.graph) if item.graph else None
+        try:
+            store.load(path=str(item.path), format=fmt, base_iri=item.path.resolve().as_uri(), to_graph=target)
+        except (SyntaxError, ValueError, OSError) as err:
+            raise UserError(f"cannot load data file: {err}", path=item.path) from err
+    return store
+
+
+def check_data_file(item: DataFile) -> int:
+    """Parse a ``--data`` file once without keeping it (before any worker starts); return its statements.
+
+    The same native parser and options as :func:`load_store`, so a file that passes here loads there.
+    """
+    fmt = getattr(ox.RdfFormat, item.format_name)
+    count = 0
+    try:
+        for _ in ox.parse(path=str(item.path), format=fmt, base_iri=item.path.resolve().as_uri()):
+            count += 1
+    except (SyntaxError, ValueError, OSError) as err:
+        raise UserError(f"cannot load data file: {err}", path=item.path) from err
+    return count
+
+
+class _CapReached(Exception):
+    """Raised from the sink's ``write`` to stop pyoxigraph's serializer."""
+
+
+class _LineSink:
+    """A binary file-like object that keeps what it is given until a line or byte cap is passed."""
+
+    def __init__(self, max_lines: int, max_bytes: int) -> None:
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.size = 0
+        self.max_lines = max_lines
+        self.max_bytes = max_bytes
+        self.stopped = False
+
+    def write(self, data: bytes) -> int:
+        chunk = bytes(data)
+        self.parts.append(chunk)
+        self.lines += chunk.count(b"\n")
+        self.size += len(chunk)
+        if self.lines > self.max_lines or self.size > self.max_bytes:
+            self.stopped = True
+            raise _CapReached
+        return len(chunk)
+
+    def flush(self) -> None:
+        """Nothing to flush: everything is kept in memory."""
+
+    def kept(self, max_lines: int) -> tuple[bytes, bool]:
+        """The first ``max_lines`` complete lines within the byte cap, and whether anything was cut."""
+        data = b"".join(self.parts)
+        if not self.stopped and self.lines <= max_lines:
+            return data, False
+        limit = min(len(data), self.max_bytes)
+        end = 0
+        for _ in range(max_lines):
+            nxt = data.find(b"\n", end, limit)
+            if nxt < 0:
+                break
+            end = nxt + 1
+        return data[:end], True
+
+
+def term_from_json(value: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """A term written as in SPARQL JSON results (``{"type": "uri", "value": ...}``)."""
+    kind = value.get("type")
+    text = value.get("value")
+    if not isinstance(text, str):
+        raise ValueError(f"binding has no string value: {value!r}")
+    if kind == "uri":
+        return ox.NamedNode(text)
+    if kind == "bnode":
+        return ox.BlankNode(text)
+    if kind in ("literal", "typed-literal"):
+        if "xml:lang" in value:
+            return ox.Literal(text, language=value["xml:lang"])
+        if "datatype" in value:
+            return ox.Literal(text, datatype=ox.NamedNode(value["datatype"]))
+        return ox.Literal(text)
+    raise ValueError(f"unknown binding type {kind!r}")
+
+
+def _options(request: QueryRequest) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if request.default_graphs is not None or request.named_graphs is not None:
+        options["default_graph"] = [ox.NamedNode(iri) for iri in request.default_graphs or ()]
+        options["named_graphs"] = [ox.NamedNode(iri) for iri in request.named_graphs or ()]
+    elif request.union:
+        options["use_default_graph_as_union"] = True
+    if request.bindings:
+        options["substitutions"] = {ox.Variable(name): term_from_json(t) for name, t in request.bindings.items()}
+    if request.base_iri:
+        options["base_iri"] = request.base_iri
+    return options
+
+
+def evaluate(store: ox.Store, request: QueryRequest, limits: Limits, prefixes: dict[str, str]) -> EngineResult:
+    """Run one query to a complete, capped result in the requested format (raises :class:`EngineError`)."""
+    fmt = request.format
+    try:
+        options = _options(request)
+    except (ValueError, TypeError) as err:
+        raise QueryRejected(f"invalid dataset or bindings: {err}") from err
+    try:
+        result = store.query(request.query, **options)
+    except SyntaxError as err:
+        raise QueryRejected(f"malformed query: {err}") from err
+    except (RuntimeError, ValueError, TypeError, OSError) as err:
+        raise QueryRejected(f"query refused by the engine: {err}") from err
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            if fmt.name not in _SOLUTIONS:
+                raise EngineError("an ASK query gives a boolean: ask for a SPARQL results format")
+            body = result.serialize(format=getattr(ox.QueryResultsFormat, fmt.oxigraph)) or b""
+            return EngineResult(body, fmt, 1)
+        if isinstance(result, ox.QuerySolutions):
+            sink = _LineSink(limits.rows + 1, limits.bytes)
+            with contextlib.suppress(_CapReached):
+                result.serialize(cast(IO[bytes], sink), format=ox.QueryResultsFormat.TSV)
+            tsv, truncated = sink.kept(limits.rows + 1)
+            rows = max(0, tsv.count(b"\n") - 1)
+            if fmt.name == "tsv":
+                return EngineResult(tsv, fmt, rows, truncated)
+            parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+            body = parsed.serialize(format=getattr(ox.QueryResultsFormat, fmt.oxigraph)) or b""
+            return EngineResult(body, fmt, rows, truncated)
+        sink = _LineSink(limits.rows, limits.bytes)
+        with contextlib.suppress(_CapReached):
+            result.serialize(cast(IO[bytes], sink), format=ox.RdfFormat.N_TRIPLES)
+        ntriples, truncated = sink.kept(limits.rows)
+        rows = ntriples.count(b"\n")
+        if fmt.name == "ntriples":
+            return EngineResult(ntriples, fmt, rows, truncated)
+        triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        with_prefixes = fmt.name in ("turtle", "trig", "rdfxml")
+        body = (
+            ox.serialize(
+                triples, format=getattr(ox.RdfFormat, fmt.oxigraph), prefixes=prefixes if with_prefixes else None
+            )
+            or b""
+        )
+        return EngineResult(body, fmt, rows, truncated)
+    except EngineError:
+        raise
+    except (RuntimeError, ValueError, TypeError, OSError, SyntaxError) as err:
+        raise QueryRejected(f"query evaluation failed: {err}") from err
+
+
+class _Job:
+    """One query on its own thread: the request thread waits on ``done`` until its deadline."""
+
+    __slots__ = ("done", "error", "result")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: EngineResult | None = None
+        self.error: BaseException | None = None
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE / (1 << 20)
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class EmbeddedEngine:
+    """The store of this process behind the :class:`~server.engine.base.Engine` seam.
+
+    ``on_runaway(reason)`` is called once when a query outlives its deadline or the process passes
+    ``memory_mb``: the serving layer retires the process (see :mod:`server.serving.lifecycle`).
+    """
+
+    name = "embedded"
+
+    def __init__(
+        self,
+        store: ox.Store,
+        limits: Limits,
+        prefixes: dict[str, str],
+        *,
+        on_runaway: Callable[[str], None] | None = None,
+        memory_mb: int = 0,
+        watch_interval: float = 0.1,
+    ) -> None:
+        self.store = store
+        self.limits = limits
+        self.prefixes = prefixes
+        self._on_runaway = on_runaway or (lambda reason: None)
+        self._lock = threading.Lock()
+        self._jobs: set[_Job] = set()
+        self.queries = 0
+        self.timeouts = 0
+        self.memory_stops = 0
+        self.runaways = 0
+        self.retiring: str | None = None
+        self.memory_mb = memory_mb
+        self._stop = threading.Event()
+        if memory_mb > 0:
+            threading.Thread(target=self._watch_memory, args=(watch_interval,), daemon=True, name="mkg-memory").start()
+
+    @classmethod
+    def load(cls, release: Release | None, data: tuple[DataFile, ...], limits: Limits, **kwargs: Any) -> EmbeddedEngine:
+        """Load the release dump and data files into a fresh store."""
+        prefixes = release.prefixes() if release is not None else {}
+        return cls(load_store(release, data), limits, prefixes, **kwargs)
+
+    def _retire(self, reason: str) -> None:
+        with self._lock:
+            first = self.retiring is None
+            if first:
+                self.retiring = reason
+        if first:
+            log.warning("retiring this process: %s", reason)
+            self._on_runaway(reason)
+
+    def _watch_memory(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            used = _rss_mb()
+            if used <= self.memory_mb:
+                continue
+            message = (
+                f"the server ran short of memory on a query (this process held {used:.0f} MiB, the limit is"
+                f" {self.memory_mb} MiB); the query was stopped, try a more selective one or later"
+            )
+            with self._lock:
+                jobs = list(self._jobs)
+                self._jobs.clear()
+                self.memory_stops += len(jobs)
+            for job in jobs:
+                job.error = EngineUnavailable(message, retry_after=5)
+                job.done.set()
+            self._retire(f"memory {used:.0f} MiB over the {self.memory_mb} MiB limit")
+            return
+
+    def _run(self, job: _Job, request: QueryRequest) -> None:
+        try:
+            job.result = evaluate(self.store, request, self.limits, self.prefixes)
+        except BaseException as err:
+            job.error = err
+        finally:
+            with self._lock:
+                self._jobs.discard(job)
+            job.done.set()
+
+    def query(self, request: QueryRequest) -> EngineResult:
+        """Run on a query thread; past ``request.deadline`` answer :class:`EngineTimeout` and retire."""
+        job = _Job()
+        with self._lock:
+            self._jobs.add(job)
+            self.queries += 1
+        threading.Thread(target=self._run, args=(job, request), daemon=True, name="mkg-query").start()
+        if not job.done.wait(max(0.0, request.deadline - time.monotonic())):
+            with self._lock:
+                self._jobs.discard(job)
+                self.timeouts += 1
+            self._retire("a query outlived its time limit")
+            raise EngineTimeout("the query did not finish within the time limit and was stopped")
+        if job.error is not None:
+            if isinstance(job.error, EngineError):
+                raise job.error
+            raise EngineUnavailable(f"the query engine failed: {job.error}") from job.error
+        assert job.result is not None
+        return job.result
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph, and ``""`` for the store's own default graph, counted by the engine."""
+        query = files("server").joinpath("queries", "graph-sizes.rq").read_text(encoding="utf-8")
+        counts: dict[str, int] = {}
+        for row in cast(ox.QuerySolutions, self.store.query(query)):
+            graph = row["g"]
+            counts[graph.value if isinstance(graph, ox.NamedNode) else ""] = int(cast(ox.Literal, row["n"]).value)
+        return counts
+
+    def health(self) -> dict[str, Any]:
+        """Counters of the engine in this process: queries run, timeouts, memory, whether it is retiring."""
+        with self._lock:
+            running = len(self._jobs)
+        return {
+            "status": "ok",
+            "engine": self.name,
+            "queries": self.queries,
+            "running": running,
+            "timeouts": self.timeouts,
+            "memory_stops": self.memory_stops,
+            "rss_mb": round(_rss_mb(), 1),
+            "retiring": self.retiring,
+        }
+
+    def close(self) -> None:
+        """Stop the memory watchdog (query threads are daemons and die with the process)."""
+        self._stop.set()
