@@ -12,7 +12,7 @@ _D = ServerConfig.__dataclass_fields__
 
 def _default(name: str) -> object:
     field = _D[name]
-    return field.default_factory() if callable(field.default_factory) else field.default  # type: ignore[misc]
+    return field.default_factory() if callable(field.default_factory) else field.default
 
 
 def register(sub: argparse._SubParsersAction) -> None:

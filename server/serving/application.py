@@ -61,7 +61,7 @@ def gunicorn_settings(config: ServerConfig, listener: socket.socket, access_log:
     }
 
 
-class MkgApplication(BaseApplication):  # type: ignore[misc]
+class MkgApplication(BaseApplication):
     """gunicorn application that builds the Flask app from one :class:`ServerConfig`."""
 
     def __init__(self, config: ServerConfig, listener: socket.socket, access_log: str | None = None) -> None:

@@ -199,10 +199,12 @@ class MkgWorker(ThreadWorker):
         conn.close()
 
     def _cap_keepalive(self, deadline: float) -> None:
-        """On shutdown also let go at once of connections that have not started a request."""
+        """On shutdown give connections still sending their request the same short linger as kept-alive ones.
+
+        A connection accepted just before the stop usually has its request on the way: it is still
+        answered (with ``Connection: close``); one that sends nothing is closed at ``deadline``.
+        """
         super()._cap_keepalive(deadline)
-        for conn in [c for c in self.pending_conns if not c.mkg_buffer]:
-            self._forget_pending(conn)
         for conn in self.pending_conns:
             conn.timeout = min(conn.timeout, deadline)
 
@@ -233,7 +235,7 @@ class MkgWorker(ThreadWorker):
     def load_wsgi(self) -> None:
         """Load the app, wrapped so each request's environ says how long it waited for a thread."""
         super().load_wsgi()
-        app = self.wsgi
+        app: Any = self.wsgi  # type: ignore[has-type]
         self._flask = app
 
         def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

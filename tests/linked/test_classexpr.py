@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from server.classexpr import ClassExpressions
-from server.ldpage import xref_iri
+from server.web.classexpr import ClassExpressions
+from server.web.ldpage import xref_iri
 
 TURTLE = """
 @prefix : <https://w3id.org/metastasis-kg/> .

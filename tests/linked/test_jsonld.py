@@ -9,7 +9,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from kg.namespaces import prefixes
-from server.jsonld import NODE, PLAIN, JsonLdContext, Term, build_context, compact_graph
+from server.protocol.jsonld import NODE, PLAIN, JsonLdContext, Term, build_context, compact_graph
 
 BASE = "https://w3id.org/metastasis-kg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ldserver import Server
 
-from server.search import Match, SearchIndex, normalize, words
+from server.web.search import Match, SearchIndex, normalize, words
 
 BASE = "https://w3id.org/metastasis-kg/"
 

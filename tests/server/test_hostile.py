@@ -433,3 +433,59 @@ def test_idle_connections_cannot_lock_clients_out(start_server, release_dir) -> 
         for sock in idle:
             sock.close()
         srv.stop()
+
+
+def _raw(port: int, request: bytes) -> bytes:
+    """Send ``request`` whole on a raw socket, then read until the server closes (or 10 s pass)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request)
+        chunks = []
+        sock.settimeout(10)
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except (TimeoutError, ConnectionResetError):
+            pass
+        return b"".join(chunks)
+
+
+def test_invalid_utf8_in_a_query_string_or_form_is_a_400(tight: Server) -> None:
+    """%FF (no UTF-8) in a GET query string or a form body is refused, never run as U+FFFD."""
+    assert tight.request("GET", "/sparql?query=ASK%20%7B%7D%23%FF").status == 400
+    form = tight.request(
+        "POST",
+        "/sparql",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body="query=ASK%20%7B%7D%23%FF",
+    )
+    assert form.status == 400 and "UTF-8" in form.text
+
+
+def test_relative_iris_resolve_against_the_endpoint(tight: Server) -> None:
+    """CONSTRUCT { <s> <p> 1 } WHERE {} resolves <s> against the endpoint's URL (W3C query_content_type_construct)."""
+    reply = tight.get("CONSTRUCT { <s> <p> 1 } WHERE {}", accept="application/n-triples")
+    assert reply.status == 200, reply.text
+    assert reply.text.startswith(f"<http://127.0.0.1:{tight.port}/s> <http://127.0.0.1:{tight.port}/p> ")
+
+
+def test_an_oversized_body_gets_a_readable_413_after_the_client_sent_it_all(tight: Server) -> None:
+    """A client that sends a whole too-large body before reading still reads the 413, then the server closes."""
+    body = b"query=" + b"x" * 100_000
+    head = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        + b"Content-Length: %d\r\n\r\n" % len(body)
+    )
+    answer = _raw(tight.port, head + body)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+def test_chunked_with_content_length_is_refused_and_the_connection_closed(tight: Server) -> None:
+    """Transfer-Encoding: chunked together with Content-Length is a 400 and nothing after it is read (RFC 9112)."""
+    request = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nASK {}\r\n0\r\n\r\n"
+        b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    answer = _raw(tight.port, request)
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    assert answer.count(b"HTTP/1.1 ") == 1, "the request smuggled after it must not be answered"

@@ -376,14 +376,21 @@ def test_void_is_served_at_well_known(server: Server) -> None:
 
 
 def test_health_reports_version_and_triples(server: Server) -> None:
-    """/health answers 200 with the release version, the triple count and live workers."""
+    """/health answers 200 with the release version, the triple count, the supervisor and every worker."""
+    server.wait_for_workers(2)
     reply = server.request("GET", "/health")
     assert reply.status == 200
     body = reply.json()
     assert body["status"] == "ok"
     assert body["version"] == "2025-01-31"
     assert body["triples"] == 79
-    assert body["workers"]["alive"] == 2
+    assert body["supervisor"]["role"] == "supervisor" and body["supervisor"]["pid"] == server.process.pid
+    workers = body["workers"]
+    assert len(workers) == 2 and body["process"] in {w["pid"] for w in workers}
+    assert {w["pid"] for w in workers} <= server.descendants()
+    for worker in workers:
+        assert worker["engine"] == "embedded" and worker["accepting"] is True
+        assert {"requests", "connections", "queries", "timeouts", "rss_mb"} <= worker.keys()
 
 
 # -- HTTP: CORS, compression, caching -------------------------------------------------------------

@@ -27,7 +27,7 @@ def _fake_build(monkeypatch: pytest.MonkeyPatch, build) -> None:  # type: ignore
 def test_missing_release_is_an_error_naming_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without --build a missing release is one error saying how to build it; nothing is built."""
     _fake_build(monkeypatch, lambda out: pytest.fail("nothing should be built without --build"))
-    with pytest.raises(UserError, match="no release in .*mkg build --out") as caught:
+    with pytest.raises(UserError, match=r"no release in .*mkg build --out") as caught:
         prepare_release(tmp_path / "release", build=False)
     assert str(tmp_path / "release") in str(caught.value)
 
