@@ -257,6 +257,35 @@ def _start_mkg(kg: SyntheticKG, workdir: Path, limit: float, *, release: bool = 
     return start_timed(name, cmd, workdir, Endpoint("127.0.0.1", port, MKG_SPARQL_PATH), limit)
 
 
+def _start_mkg_granian(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
+    """The same app as ``mkg serve`` (every guard on), hosted by granian instead of gunicorn.
+
+    The candidate server measured beside the chosen one, with ``mkg serve``'s default processes and threads.
+    """
+    port = free_port()
+    granian = str(Path(sys.executable).with_name("granian"))
+    cmd = [
+        granian,
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+        "--blocking-threads",
+        "16",
+        "--log-level",
+        "warning",
+        "server.serving.wsgi:app",
+    ]
+    env_cmd = ["env", f"MKG_SERVE_ARGS=--no-release --data {kg.nquads}", *cmd]
+    server = start_timed("mkg-granian", env_cmd, workdir, Endpoint("127.0.0.1", port, MKG_SPARQL_PATH), limit)
+    server.notes.append("two granian workers of 16 blocking threads; no retirement of a worker after a runaway query")
+    return server
+
+
 CONTENDERS = {
     c.name: c
     for c in (
@@ -274,7 +303,14 @@ CONTENDERS = {
             "no Flask, timeout, row cap or isolation; the ceiling of any Python-hosted endpoint",
             _start_granian,
         ),
-        Contender("mkg", "mkg serve --no-release --data kg.nq (this project)", _start_mkg),
+        Contender(
+            "mkg", "mkg serve --no-release --data kg.nq (this project: gunicorn, 2 workers x 16 threads)", _start_mkg
+        ),
+        Contender(
+            "mkg-granian",
+            "the same app on granian (2 workers x 16 blocking threads): the candidate server",
+            _start_mkg_granian,
+        ),
         Contender(
             "mkg-release",
             "mkg serve --release FOLDER (this project, the release path)",
