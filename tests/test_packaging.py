@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -40,8 +41,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project built as a wheel and installed (without dependencies) into a folder of its own."""
     wheels = tmp_path_factory.mktemp("wheel")
     target = tmp_path_factory.mktemp("site")
+    # setuptools writes build/lib and build/bdist.* next to the sources: build from a copy, not the checkout.
+    source = tmp_path_factory.mktemp("source") / "metastasis-kg"
+    shutil.copytree(
+        ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "__pycache__", "*.egg-info", ".*cache")
+    )
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-w", str(wheels)], check=True)
+    subprocess.run([*pip, "wheel", str(source), "--no-deps", "--no-build-isolation", "-w", str(wheels)], check=True)
     (wheel,) = wheels.glob("metastasis_kg-*.whl")
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
     return target
@@ -74,3 +80,9 @@ def test_installed_cli_runs_every_subcommand_parser_and_validates(installed: Pat
     sources = installed / "kg" / "sources" / "sources.ttl"
     result = _run(installed, "-m", "kg.cli", "validate", str(sources))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_building_the_wheel_leaves_nothing_in_the_checkout(installed: Path) -> None:
+    """The wheel build runs on a copy: the checkout gets no build/lib or build/bdist.* folders from the tests."""
+    leftovers = [p.name for p in (ROOT / "build").glob("*") if p.name == "lib" or p.name.startswith("bdist.")]
+    assert leftovers == []
