@@ -36,6 +36,7 @@ def open_engine(config: ServerConfig, on_runaway: Callable[[str], None] | None =
         from server.engine.remote import open_remote_engine
 
         remote = open_remote_engine(config.engine_url, limits, config.timeout)
+        remote.prefixes = prefixes
         tag = dataset_tag(release, ()) + "-" + remote.name
         return OpenedEngine(remote, release, prefixes, tag, counted=release is None)
     from server.engine.embedded import EmbeddedEngine

@@ -8,21 +8,18 @@ it stops taking requests, finishes those in flight, exits, and the supervisor st
 memory watchdog does the same for a query (a huge ORDER BY, say) that would otherwise grow the process
 without bound: the queries in flight get a retryable 503 instead of an out-of-memory kill.
 
-Results are capped without a second engine pass: pyoxigraph serializes into a sink that counts rows
-and stops the serializer once the cap is passed. TSV (SELECT) and N-Triples (CONSTRUCT/DESCRIBE) are
-one row per line; the other formats are written by pyoxigraph from the kept rows.
+Results are capped and serialized by :mod:`server.engine.results`, the same code the remote engine uses.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable
 from importlib.resources import files
-from typing import IO, Any, cast
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -37,6 +34,7 @@ from server.engine.base import (
     QueryRequest,
 )
 from server.engine.dataset import DataFile
+from server.engine.results import capped_result
 from server.release import Release
 
 __all__ = ["EmbeddedEngine", "check_data_file", "load_store", "term_from_json"]
@@ -44,7 +42,6 @@ __all__ = ["EmbeddedEngine", "check_data_file", "load_store", "term_from_json"]
 log = logging.getLogger(__name__)
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-_SOLUTIONS = ("json", "xml", "csv", "tsv")
 
 
 def load_store(release: Release | None, data: tuple[DataFile, ...]) -> ox.Store:
@@ -83,49 +80,6 @@ def check_data_file(item: DataFile) -> int:
     except (SyntaxError, ValueError, OSError) as err:
         raise UserError(f"cannot load data file: {err}", path=item.path) from err
     return count
-
-
-class _CapReached(Exception):
-    """Raised from the sink's ``write`` to stop pyoxigraph's serializer."""
-
-
-class _LineSink:
-    """A binary file-like object that keeps what it is given until a line or byte cap is passed."""
-
-    def __init__(self, max_lines: int, max_bytes: int) -> None:
-        self.parts: list[bytes] = []
-        self.lines = 0
-        self.size = 0
-        self.max_lines = max_lines
-        self.max_bytes = max_bytes
-        self.stopped = False
-
-    def write(self, data: bytes) -> int:
-        chunk = bytes(data)
-        self.parts.append(chunk)
-        self.lines += chunk.count(b"\n")
-        self.size += len(chunk)
-        if self.lines > self.max_lines or self.size > self.max_bytes:
-            self.stopped = True
-            raise _CapReached
-        return len(chunk)
-
-    def flush(self) -> None:
-        """Nothing to flush: everything is kept in memory."""
-
-    def kept(self, max_lines: int) -> tuple[bytes, bool]:
-        """The first ``max_lines`` complete lines within the byte cap, and whether anything was cut."""
-        data = b"".join(self.parts)
-        if not self.stopped and self.lines <= max_lines:
-            return data, False
-        limit = min(len(data), self.max_bytes)
-        end = 0
-        for _ in range(max_lines):
-            nxt = data.find(b"\n", end, limit)
-            if nxt < 0:
-                break
-            end = nxt + 1
-        return data[:end], True
 
 
 def term_from_json(value: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -174,43 +128,7 @@ def evaluate(store: ox.Store, request: QueryRequest, limits: Limits, prefixes: d
         raise QueryRejected(f"malformed query: {err}") from err
     except (RuntimeError, ValueError, TypeError, OSError) as err:
         raise QueryRejected(f"query refused by the engine: {err}") from err
-    try:
-        if isinstance(result, ox.QueryBoolean):
-            if fmt.name not in _SOLUTIONS:
-                raise EngineError("an ASK query gives a boolean: ask for a SPARQL results format")
-            body = result.serialize(format=getattr(ox.QueryResultsFormat, fmt.oxigraph)) or b""
-            return EngineResult(body, fmt, 1)
-        if isinstance(result, ox.QuerySolutions):
-            sink = _LineSink(limits.rows + 1, limits.bytes)
-            with contextlib.suppress(_CapReached):
-                result.serialize(cast(IO[bytes], sink), format=ox.QueryResultsFormat.TSV)
-            tsv, truncated = sink.kept(limits.rows + 1)
-            rows = max(0, tsv.count(b"\n") - 1)
-            if fmt.name == "tsv":
-                return EngineResult(tsv, fmt, rows, truncated)
-            parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-            body = parsed.serialize(format=getattr(ox.QueryResultsFormat, fmt.oxigraph)) or b""
-            return EngineResult(body, fmt, rows, truncated)
-        sink = _LineSink(limits.rows, limits.bytes)
-        with contextlib.suppress(_CapReached):
-            result.serialize(cast(IO[bytes], sink), format=ox.RdfFormat.N_TRIPLES)
-        ntriples, truncated = sink.kept(limits.rows)
-        rows = ntriples.count(b"\n")
-        if fmt.name == "ntriples":
-            return EngineResult(ntriples, fmt, rows, truncated)
-        triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
-        with_prefixes = fmt.name in ("turtle", "trig", "rdfxml")
-        body = (
-            ox.serialize(
-                triples, format=getattr(ox.RdfFormat, fmt.oxigraph), prefixes=prefixes if with_prefixes else None
-            )
-            or b""
-        )
-        return EngineResult(body, fmt, rows, truncated)
-    except EngineError:
-        raise
-    except (RuntimeError, ValueError, TypeError, OSError, SyntaxError) as err:
-        raise QueryRejected(f"query evaluation failed: {err}") from err
+    return capped_result(result, fmt, limits, prefixes)
 
 
 class _Job:

@@ -98,19 +98,26 @@ def run_serve(args: argparse.Namespace) -> int:
         check_data_file(item)
     if config.release is not None:
         prepare_release(config.release, build=args.build)
+    if config.engine_url is not None:
+        from server.engine.base import Limits
+        from server.engine.remote import open_remote_engine
+
+        open_remote_engine(config.engine_url, Limits(config.row_limit, config.result_bytes_limit), config.timeout)
     listener = _listen(args.host, args.port)
     _raise_file_limit(config.workers * config.connection_limit + 256)
     state = Path(tempfile.mkdtemp(prefix="mkg-serve-"))
     config = dataclasses.replace(config, state_dir=state)
     from server.serving.application import ERROR_FILE, MkgApplication
 
+    from gunicorn.errors import HaltServer
+
     try:
         MkgApplication(config, listener, args.access_log).run()
-    except SystemExit as stop:
+    except (SystemExit, HaltServer) as stop:
         error = state / ERROR_FILE
         if error.is_file():
             raise UserError(error.read_text(encoding="utf-8")) from None
-        code = stop.code
+        code = stop.code if isinstance(stop, SystemExit) else stop.exit_status
         return code if isinstance(code, int) else (0 if code is None else 1)
     finally:
         with contextlib.suppress(OSError):

@@ -1,0 +1,168 @@
+"""A remote engine: an existing SPARQL 1.1 Protocol query endpoint behind the same seam as the embedded store.
+
+The front keeps everything users see (guards, conneg, caching, linked data, the API): the engine is asked
+only for what the embedded store gives, in formats that every SPARQL engine writes — SPARQL JSON for
+SELECT and ASK, N-Triples for CONSTRUCT and DESCRIBE — and the result is capped and written in the
+requested format by the same code as the embedded engine's (:mod:`server.engine.results`). The time
+limit is enforced here (the HTTP call gets what is left of the request's deadline: 503 past it, never a
+cut 200) and passed down as the ``timeout`` parameter that Virtuoso and Fuseki accept.
+
+Bindings of a stored query become a trailing ``VALUES`` clause, and the endpoint's URL a ``BASE``, both
+standard SPARQL. Whether the default graph is the union of the named graphs is the engine's setting
+(``oxigraph serve --union-default-graph``; Virtuoso's default); the front cannot change it per query.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from importlib.resources import files
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from server.engine.base import (
+    EngineFailed,
+    EngineResult,
+    EngineTimeout,
+    EngineUnavailable,
+    Limits,
+    QueryRejected,
+    QueryRequest,
+)
+from server.engine.results import SOLUTION_FORMATS, capped_result, capped_triples
+
+__all__ = ["RemoteEngine", "open_remote_engine", "values_clause"]
+
+_SPARQL_JSON = "application/sparql-results+json"
+_NTRIPLES = "application/n-triples"
+_MAX_ERROR = 2000
+
+
+def _term(value: dict[str, str]) -> str:
+    kind, text = value.get("type"), value.get("value", "")
+    if kind == "uri":
+        return str(ox.NamedNode(text))
+    if kind == "bnode":
+        raise QueryRejected("a blank node cannot be bound in a query sent to a remote engine")
+    if "xml:lang" in value:
+        return str(ox.Literal(text, language=value["xml:lang"]))
+    if "datatype" in value:
+        return str(ox.Literal(text, datatype=ox.NamedNode(value["datatype"])))
+    return str(ox.Literal(text))
+
+
+def values_clause(bindings: dict[str, dict[str, str]]) -> str:
+    """Bindings as a trailing ``VALUES`` clause (one row), the portable form of pre-bound variables."""
+    names = sorted(bindings)
+    return (
+        "\nVALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(_term(bindings[n]) for n in names) + ") }"
+    )
+
+
+class RemoteEngine:
+    """A SPARQL 1.1 Protocol query endpoint at ``url``."""
+
+    name = "remote"
+
+    def __init__(self, url: str, limits: Limits, timeout: float) -> None:
+        self.url = url
+        self.limits = limits
+        self.timeout = timeout
+        self.queries = 0
+        self.timeouts = 0
+        self.failures = 0
+        self.prefixes: dict[str, str] = {}
+
+    def _post(self, query: str, accept: str, deadline: float, request: QueryRequest | None = None) -> bytes:
+        fields = [("query", query), ("timeout", str(max(1, int(self.timeout * 1000))))]
+        if request is not None and request.default_graphs is not None:
+            fields += [("default-graph-uri", iri) for iri in request.default_graphs]
+            fields += [("named-graph-uri", iri) for iri in request.named_graphs or ()]
+        http = urllib.request.Request(  # noqa: S310 (the http(s) URL given as --engine, checked in ServerConfig)
+            self.url,
+            data=urlencode(fields).encode(),
+            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+            method="POST",
+        )
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise EngineTimeout("the query did not finish within the time limit")
+        try:
+            with urllib.request.urlopen(http, timeout=left) as answer:  # noqa: S310 (an http(s) URL we were given)
+                if answer.status != 200:  # e.g. Virtuoso's 206 partial ("anytime") results
+                    raise EngineTimeout("the engine gave only a partial result within the time limit")
+                if answer.headers.get("X-SQL-State"):
+                    raise EngineTimeout("the engine gave only a partial result within the time limit")
+                body: bytes = answer.read()
+                return body
+        except urllib.error.HTTPError as err:
+            text = err.read(_MAX_ERROR).decode("utf-8", "replace").strip()
+            if 400 <= err.code < 500:
+                raise QueryRejected(f"the engine refused the query: {text}") from err
+            self.failures += 1
+            raise EngineFailed(f"the engine failed ({err.code}): {text}") from err
+        except TimeoutError as err:
+            self.timeouts += 1
+            raise EngineTimeout("the query did not finish within the time limit") from err
+        except (urllib.error.URLError, ConnectionError, OSError) as err:
+            self.failures += 1
+            raise EngineUnavailable(f"the engine at {self.url} cannot be reached: {err}", retry_after=5) from err
+
+    def query(self, request: QueryRequest) -> EngineResult:
+        """Send the query, then cap and write the answer like the embedded engine."""
+        self.queries += 1
+        text = request.query
+        if request.bindings:
+            text += values_clause(dict(request.bindings))
+        if request.base_iri:
+            text = f"BASE <{request.base_iri}>\n{text}"
+        if request.format.name in SOLUTION_FORMATS:
+            body = self._post(text, _SPARQL_JSON, request.deadline, request)
+            try:
+                result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            except (SyntaxError, ValueError) as err:
+                self.failures += 1
+                raise EngineFailed(f"the engine's answer is not SPARQL JSON results: {err}") from err
+            return capped_result(result, request.format, self.limits, self.prefixes)
+        body = self._post(text, _NTRIPLES, request.deadline, request)
+        return capped_triples(body, request.format, self.limits, self.prefixes)
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph, counted by the engine."""
+        query = files("server").joinpath("queries", "graph-sizes.rq").read_text(encoding="utf-8")
+        body = self._post(query, _SPARQL_JSON, time.monotonic() + max(self.timeout, 60.0))
+        counts: dict[str, int] = {}
+        for row in json.loads(body)["results"]["bindings"]:
+            graph = row.get("g", {})
+            counts[graph.get("value", "") if graph.get("type") == "uri" else ""] = int(row["n"]["value"])
+        return counts
+
+    def health(self) -> dict[str, Any]:
+        """Counters of the calls this process made to the engine."""
+        return {
+            "status": "ok",
+            "engine": self.name,
+            "engine_url": self.url,
+            "queries": self.queries,
+            "timeouts": self.timeouts,
+            "failures": self.failures,
+        }
+
+    def close(self) -> None:
+        """Nothing is held open between queries."""
+
+
+def open_remote_engine(url: str, limits: Limits, timeout: float) -> RemoteEngine:
+    """The engine at ``url``, checked with ``ASK {}`` so a wrong URL is one clear start-up error."""
+    from kg.errors import UserError
+
+    engine = RemoteEngine(url, limits, timeout)
+    try:
+        engine._post("ASK {}", _SPARQL_JSON, time.monotonic() + max(timeout, 10.0))
+    except (EngineUnavailable, EngineFailed, QueryRejected, EngineTimeout) as err:
+        raise UserError(f"the engine does not answer SPARQL queries: {err.message}", field="--engine") from err
+    return engine
