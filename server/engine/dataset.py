@@ -1,7 +1,7 @@
 """What the endpoint serves: the release's named graphs plus any ``--data`` files, loaded into one store.
 
-Loading runs in the store-holding process (see :mod:`server.zygote`); this module also describes the
-result (graph sizes, a tag for ETags) so the web front can announce it without holding the store.
+This module plans the files (formats, target graphs) and describes the result (graph sizes, a tag for
+ETags) for every engine; the embedded engine loads them (:func:`server.engine.embedded.load_store`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import pyoxigraph as ox
-
 from kg.errors import UserError
 from server.release import Release
 
@@ -21,7 +19,6 @@ __all__ = [
     "DatasetInfo",
     "data_graph_iri",
     "dataset_tag",
-    "load_store",
     "plan_data_files",
 ]
 
@@ -67,29 +64,6 @@ def plan_data_files(paths: tuple[Path, ...]) -> tuple[DataFile, ...]:
         name, has_graphs = fmt
         planned.append(DataFile(path=path, format_name=name, graph=None if has_graphs else data_graph_iri(path)))
     return tuple(planned)
-
-
-def load_store(release: Release | None, data: tuple[DataFile, ...]) -> ox.Store:
-    """Build the in-memory store with pyoxigraph's native parsers (no Python object per triple).
-
-    Raises :class:`UserError` naming the file and position when a file does not parse.
-    """
-    store = ox.Store()
-    if release is not None:
-        fmt = ox.RdfFormat.N_QUADS if release.dump.suffix == ".nq" else ox.RdfFormat.TRIG
-        try:
-            # The dump is our own build's validated output: skip re-validating every IRI (about 30% faster).
-            store.load(path=str(release.dump), format=fmt, lenient=True)
-        except (SyntaxError, ValueError, OSError) as err:
-            raise UserError(f"cannot load the release dump: {err}", path=release.dump) from err
-    for item in data:
-        fmt = getattr(ox.RdfFormat, item.format_name)
-        target = ox.NamedNode(item.graph) if item.graph else None
-        try:
-            store.load(path=str(item.path), format=fmt, base_iri=item.path.resolve().as_uri(), to_graph=target)
-        except (SyntaxError, ValueError, OSError) as err:
-            raise UserError(f"cannot load data file: {err}", path=item.path) from err
-    return store
 
 
 def dataset_tag(release: Release | None, data: tuple[DataFile, ...]) -> str:

@@ -18,6 +18,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
 from urllib.parse import urlencode
@@ -42,7 +43,7 @@ _NTRIPLES = "application/n-triples"
 _MAX_ERROR = 2000
 
 
-def _term(value: dict[str, str]) -> str:
+def _term(value: Mapping[str, str]) -> str:
     kind, text = value.get("type"), value.get("value", "")
     if kind == "uri":
         return str(ox.NamedNode(text))
@@ -55,7 +56,7 @@ def _term(value: dict[str, str]) -> str:
     return str(ox.Literal(text))
 
 
-def values_clause(bindings: dict[str, dict[str, str]]) -> str:
+def values_clause(bindings: Mapping[str, Mapping[str, str]]) -> str:
     """Bindings as a trailing ``VALUES`` clause (one row), the portable form of pre-bound variables."""
     names = sorted(bindings)
     return (
@@ -117,7 +118,7 @@ class RemoteEngine:
         self.queries += 1
         text = request.query
         if request.bindings:
-            text += values_clause(dict(request.bindings))
+            text += values_clause(request.bindings)
         if request.base_iri:
             text = f"BASE <{request.base_iri}>\n{text}"
         if request.format.name in SOLUTION_FORMATS:
