@@ -107,9 +107,9 @@ def run_serve(args: argparse.Namespace) -> int:
     _raise_file_limit(config.workers * config.connection_limit + 256)
     state = Path(tempfile.mkdtemp(prefix="mkg-serve-"))
     config = dataclasses.replace(config, state_dir=state)
-    from server.serving.application import ERROR_FILE, MkgApplication
-
     from gunicorn.errors import HaltServer
+
+    from server.serving.application import ERROR_FILE, MkgApplication
 
     try:
         MkgApplication(config, listener, args.access_log).run()

@@ -247,11 +247,17 @@ class MkgWorker(ThreadWorker):
     # -- health -----------------------------------------------------------------------------------
 
     def notify(self) -> None:
-        """Beat gunicorn's heartbeat, and write the health snapshot about once a second."""
-        super().notify()
+        """Beat gunicorn's heartbeat and write the health snapshot, each about once a second.
+
+        gunicorn beats on every turn of the main loop, several times per request (5% of a worker's time
+        on selective queries, py-spy); its heartbeat timeout is at least 30 s here, so once a second is ample.
+        """
         now = time.monotonic()
-        if now >= self._next_snapshot and self.mkg_config.state_dir is not None:
-            self._next_snapshot = now + 1.0
+        if now < self._next_snapshot:
+            return
+        self._next_snapshot = now + 1.0
+        super().notify()
+        if self.mkg_config.state_dir is not None:
             with contextlib.suppress(OSError):
                 write_snapshot(Path(self.mkg_config.state_dir), f"worker-{os.getpid()}.json", self.snapshot())
 
