@@ -489,3 +489,22 @@ def test_chunked_with_content_length_is_refused_and_the_connection_closed(tight:
     answer = _raw(tight.port, request)
     assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
     assert answer.count(b"HTTP/1.1 ") == 1, "the request smuggled after it must not be answered"
+
+
+def test_an_order_by_past_the_memory_cap_is_a_503_with_retry_after(start_server, release_dir) -> None:  # type: ignore[no-untyped-def]
+    """A sort that would grow the worker without bound is stopped at --worker-memory-mb: 503, a message, Retry-After.
+
+    The 5-way cross join cannot finish, and sorting it needs all its rows in memory, so the memory cap
+    is reached long before the generous time limit; the worker is then replaced.
+    """
+    srv = start_server("--release", release_dir, "--workers", "1", "--timeout", "120", "--worker-memory-mb", "300")
+    try:
+        before = srv.wait_for_workers(1)
+        sort = CROSS_JOIN.replace("(COUNT(*) AS ?n)", "*") + " ORDER BY ?a ?b ?c ?d ?e ?f"
+        reply = srv.post_form([("query", sort)])
+        assert reply.status == 503, reply.text
+        assert "memory" in reply.text and reply.header("Retry-After") is not None
+        assert not srv.wait_for_workers(1) & before, "the worker that ran short of memory should be replaced"
+        assert srv.get(QUICK + " # after the sort").status == 200
+    finally:
+        srv.stop()
