@@ -37,6 +37,7 @@ def open_engine(config: ServerConfig, on_runaway: Callable[[str], None] | None =
 
         remote = open_remote_engine(config.engine_url, limits, config.timeout)
         remote.prefixes = prefixes
+        remote.graphs = tuple(sorted(release.graphs)) if release is not None else ()
         tag = dataset_tag(release, ()) + "-" + remote.name
         return OpenedEngine(remote, release, prefixes, tag, counted=release is None)
     from server.engine.embedded import EmbeddedEngine

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kg.errors import UserError
+from kg.rdfio import refuse_unsafe
 from server.release import Release
 
 __all__ = [
@@ -52,7 +53,11 @@ class DataFile:
 
 
 def plan_data_files(paths: tuple[Path, ...]) -> tuple[DataFile, ...]:
-    """Check each ``--data`` file exists and has a known RDF extension before anything is loaded."""
+    """Check each ``--data`` file exists, has a known RDF extension and is safe before anything is loaded.
+
+    "Safe" is :func:`kg.rdfio.refuse_unsafe`, the check ``mkg validate`` and the build apply: no RDF/XML
+    DTD (entity bombs, external entities), no JSON-LD context to fetch; the same refusal, the same message.
+    """
     planned = []
     for path in paths:
         if not path.is_file():
@@ -61,6 +66,7 @@ def plan_data_files(paths: tuple[Path, ...]) -> tuple[DataFile, ...]:
         if fmt is None:
             known = ", ".join(sorted(_FORMATS))
             raise UserError(f"unknown RDF file extension {path.suffix!r}; use one of {known}", path=path)
+        refuse_unsafe(path)
         name, has_graphs = fmt
         planned.append(DataFile(path=path, format_name=name, graph=None if has_graphs else data_graph_iri(path)))
     return tuple(planned)

@@ -7,13 +7,24 @@ requested format by the same code as the embedded engine's (:mod:`server.engine.
 limit is enforced here (the HTTP call gets what is left of the request's deadline: 503 past it, never a
 cut 200) and passed down as the ``timeout`` parameter that Virtuoso and Fuseki accept.
 
-Bindings of a stored query become a trailing ``VALUES`` clause, and the endpoint's URL a ``BASE``, both
-standard SPARQL. Whether the default graph is the union of the named graphs is the engine's setting
-(``oxigraph serve --union-default-graph``; Virtuoso's default); the front cannot change it per query.
+Bindings of a stored query are put in place of their variables in the text
+(:func:`server.protocol.guard.substitute_variables`, as the embedded store's substitutions do), and the
+endpoint's URL becomes a ``BASE``. A query without its own dataset is sent with the release's graphs as
+``default-graph-uri`` and ``named-graph-uri``, so it sees exactly what it would see on the embedded store
+(whose default graph is the union of those graphs) and none of the engine's other graphs.
+
+Engine quirks met so far, handled here: Virtuoso answers a query it cut at its ``timeout`` with HTTP 206
+or an ``X-SQL-State`` header (a 503 here, never a 200); the Oxigraph server answers 500 for a function it
+does not know (passed on as a 502 naming it); Virtuoso labels blank nodes ``nodeID://…``, which are not
+valid labels and are rewritten, and writes booleans as ``1``/``0`` (made ``true``/``false``). Differences
+left as the engine gives them (``tests/linked/test_engines_agree.py`` lists them): Virtuoso types
+``EXISTS`` as ``xsd:integer``, gives ``""`` for an empty ``GROUP_CONCAT`` and drops its language tag,
+orders ``GROUP_CONCAT`` differently, and drops rows where ``COALESCE`` meets an unbound variable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import urllib.error
@@ -35,12 +46,14 @@ from server.engine.base import (
     QueryRequest,
 )
 from server.engine.results import SOLUTION_FORMATS, capped_result, capped_triples
+from server.protocol.guard import substitute_variables
 
-__all__ = ["RemoteEngine", "open_remote_engine", "values_clause"]
+__all__ = ["RemoteEngine", "open_remote_engine"]
 
 _SPARQL_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
 _MAX_ERROR = 2000
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 def _term(value: Mapping[str, str]) -> str:
@@ -56,12 +69,23 @@ def _term(value: Mapping[str, str]) -> str:
     return str(ox.Literal(text))
 
 
-def values_clause(bindings: Mapping[str, Mapping[str, str]]) -> str:
-    """Bindings as a trailing ``VALUES`` clause (one row), the portable form of pre-bound variables."""
-    names = sorted(bindings)
-    return (
-        "\nVALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(_term(bindings[n]) for n in names) + ") }"
-    )
+def _canonical_results(body: bytes) -> bytes:
+    """SPARQL JSON results with what only one engine writes made portable, without changing any value.
+
+    Blank node labels become valid ones (Virtuoso writes ``nodeID://b10001``; a stable hash keeps which
+    rows share a node), and ``xsd:boolean`` values get their canonical lexical form (Virtuoso writes
+    ``1`` and ``0``, pyoxigraph ``true`` and ``false``: the same values).
+    """
+    if b'"bnode"' not in body and _BOOLEAN.encode() not in body:
+        return body
+    results = json.loads(body)
+    for row in results.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("type") == "bnode":
+                term["value"] = "b" + hashlib.sha1(term["value"].encode(), usedforsecurity=False).hexdigest()[:16]
+            elif term.get("datatype") == _BOOLEAN and term.get("value") in ("1", "0"):
+                term["value"] = "true" if term["value"] == "1" else "false"
+    return json.dumps(results).encode()
 
 
 class RemoteEngine:
@@ -77,12 +101,18 @@ class RemoteEngine:
         self.timeouts = 0
         self.failures = 0
         self.prefixes: dict[str, str] = {}
+        self.graphs: tuple[str, ...] = ()
 
     def _post(self, query: str, accept: str, deadline: float, request: QueryRequest | None = None) -> bytes:
         fields = [("query", query), ("timeout", str(max(1, int(self.timeout * 1000))))]
         if request is not None and request.default_graphs is not None:
             fields += [("default-graph-uri", iri) for iri in request.default_graphs]
             fields += [("named-graph-uri", iri) for iri in request.named_graphs or ()]
+        elif request is not None and request.union and self.graphs:
+            # The served graphs as the dataset: an engine also holds other graphs (Virtuoso its own system
+            # graphs), and the embedded store's default graph is the union of exactly these.
+            fields += [("default-graph-uri", iri) for iri in self.graphs]
+            fields += [("named-graph-uri", iri) for iri in self.graphs]
         http = urllib.request.Request(  # noqa: S310 (the http(s) URL given as --engine, checked in ServerConfig)
             self.url,
             data=urlencode(fields).encode(),
@@ -118,13 +148,13 @@ class RemoteEngine:
         self.queries += 1
         text = request.query
         if request.bindings:
-            text += values_clause(request.bindings)
+            text = substitute_variables(text, {name: _term(term) for name, term in request.bindings.items()})
         if request.base_iri:
             text = f"BASE <{request.base_iri}>\n{text}"
         if request.format.name in SOLUTION_FORMATS:
             body = self._post(text, _SPARQL_JSON, request.deadline, request)
             try:
-                result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+                result = ox.parse_query_results(_canonical_results(body), format=ox.QueryResultsFormat.JSON)
             except (SyntaxError, ValueError) as err:
                 self.failures += 1
                 raise EngineFailed(f"the engine's answer is not SPARQL JSON results: {err}") from err

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["QueryRefused", "QueryShape", "decode_codepoint_escapes", "inspect_query"]
+__all__ = ["QueryRefused", "QueryShape", "decode_codepoint_escapes", "inspect_query", "substitute_variables"]
 
 _PN_CHARS_BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
@@ -181,3 +181,50 @@ def inspect_query(text: str, *, max_length: int, max_nesting: int) -> QueryShape
         has_dataset_clause=any("FROM" in scan.words for scan in scans),
         depth=depth,
     )
+
+
+def substitute_variables(text: str, terms: dict[str, str]) -> str:
+    """The query with each variable named in ``terms`` replaced by the term (in SPARQL syntax).
+
+    What pyoxigraph's substitutions do inside the engine, done on the text for an engine that has no
+    such parameter: the value is in place wherever the variable is (filters, optionals and the template
+    included), not joined after evaluation as a trailing ``VALUES`` would be. In a SELECT's projection
+    the variable stays a column as ``(term AS ?name)``; in GROUP BY and ORDER BY it is ``(term)``. Uses
+    this module's lexer, so strings, IRIs and
+    comments that merely contain ``?name`` are left alone.
+    """
+    pattern, kinds = _TOKENS
+    out: list[str] = []
+    last = 0
+    form = ""
+    projecting = False
+    ordering = False  # in GROUP BY / ORDER BY, where a bare IRI would read as a function call
+    previous = ""
+    for match in pattern.finditer(text):
+        index = match.lastindex or 0
+        kind = kinds[index]
+        token = match.group(index) if index else ""
+        if kind == "word":
+            word = token.upper()
+            if not form and word in _FORMS:
+                form = word
+                projecting = word == "SELECT"
+            elif projecting and word in ("WHERE", "FROM"):
+                projecting = False
+            elif word == "BY" and previous in ("GROUP", "ORDER"):
+                ordering = True
+            elif word in ("HAVING", "LIMIT", "OFFSET", "VALUES", "ORDER"):
+                ordering = False
+        elif kind in ("open", "close") and token in "{}":  # noqa: S105 (brackets, not passwords)
+            projecting = projecting and token != "{"  # noqa: S105
+            ordering = False
+        elif kind == "var" and token[1:] in terms and previous != "AS":
+            start, end = match.span(index)
+            out.append(text[last:start])
+            term = terms[token[1:]]
+            out.append(f"({term} AS {token})" if projecting else f"({term})" if ordering else term)
+            last = end
+        if kind:
+            previous = token.upper() if kind == "word" else kind
+    out.append(text[last:])
+    return "".join(out)
