@@ -134,6 +134,7 @@ class OxigraphServer:
     def __init__(self, folder: Path, data: Path) -> None:
         binary = _oxigraph()
         assert binary is not None, missing("oxigraph")
+        folder.mkdir(parents=True, exist_ok=True)
         store = folder / "store"
         subprocess.run([binary, "load", "--location", str(store), "--file", str(data)], check=True, capture_output=True)
         self.port = free_port()

@@ -173,9 +173,14 @@ class RemoteEngine:
         return counts
 
     def health(self) -> dict[str, Any]:
-        """Counters of the calls this process made to the engine."""
+        """Whether the engine answers ``ASK {}`` now (so ``/health`` is 503 when it does not), and counters."""
+        try:
+            self._post("ASK {}", _SPARQL_JSON, time.monotonic() + 2.0)
+            status = "ok"
+        except (EngineUnavailable, EngineFailed, EngineTimeout, QueryRejected):
+            status = "unavailable"
         return {
-            "status": "ok",
+            "status": status,
             "engine": self.name,
             "engine_url": self.url,
             "queries": self.queries,

@@ -117,3 +117,28 @@ def test_a_wrong_engine_url_is_one_clear_error(release_dir: Path) -> None:
     )
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "--engine" in run.stderr and "does not answer" in run.stderr
+
+
+def test_health_is_503_when_the_engine_stops_answering(oxigraph_only: tuple[Server, OxigraphServer]) -> None:
+    """/health asks the engine: a load balancer takes a front whose engine is gone out of rotation."""
+    front, engine = oxigraph_only
+    assert front.request("GET", "/health").status == 200
+    engine.stop()
+    reply = front.request("GET", "/health")
+    assert reply.status == 503 and reply.json()["status"] == "unavailable"
+    assert front.get("ASK {} # engine gone").status == 503
+
+
+@pytest.fixture
+def oxigraph_only(release_dir: Path, tmp_path: Path) -> Iterator[tuple[Server, OxigraphServer]]:
+    """A front over an Oxigraph server of its own, which the test may stop."""
+    reason = missing("oxigraph")
+    if reason:
+        pytest.skip(reason)
+    engine = OxigraphServer(tmp_path / "oxigraph", release_dir / "kg.nq")
+    front = Server(["--release", str(release_dir), "--engine", engine.query_url, "--workers", "1"], tmp_path / "f.log")
+    try:
+        yield front, engine
+    finally:
+        front.stop()
+        engine.stop()
