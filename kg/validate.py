@@ -21,7 +21,10 @@ from kg.rdfio import parse_file
 from kg.resources import ontology_edit_file
 from kg.shacl import Finding, ShaclResult, validate
 
-__all__ = ["run_validate", "undeclared_terms", "validate_files"]
+__all__ = ["DECLARED_TERM_COMPONENT", "run_validate", "undeclared_terms", "validate_files"]
+
+# The check that every mkg: term is declared is ours, not a SHACL core component: it gets its own IRI.
+DECLARED_TERM_COMPONENT = URIRef(f"{MKG}validation/DeclaredTermConstraintComponent")
 
 _INSTANCE_SPACES = tuple(str(ns) for ns in (FACT, STATISTIC, GROUP, SOURCE)) + tuple(
     str(MKG) + part for part in ("build/", "releases/", "graph/", "dataset", "metastasis-kg.owl", "validation/")
@@ -50,11 +53,16 @@ def validate_files(paths: list[Path]) -> ShaclResult:
     if not extra:
         return result
     report = result.report
+    reports = list(report.subjects(RDF.type, SH.ValidationReport))
     for number, finding in enumerate(extra):
         node = URIRef(f"{MKG}validation/undeclared/{number}")
+        for validation_report in reports:
+            report.add((validation_report, SH.result, node))
         report.add((node, RDF.type, SH.ValidationResult))
         report.add((node, SH.focusNode, URIRef(finding.focus)))
+        report.add((node, SH.value, URIRef(finding.focus)))
         report.add((node, SH.resultSeverity, SH.Violation))
+        report.add((node, SH.sourceConstraintComponent, DECLARED_TERM_COMPONENT))
         report.add((node, SH.resultMessage, Literal(finding.message)))
     for conforms in list(report.subjects(SH.conforms, None)):
         report.set((conforms, SH.conforms, Literal(False, datatype=XSD.boolean)))

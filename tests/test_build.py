@@ -107,7 +107,7 @@ def test_build_refuses_hostile_ontology_input(tmp_path: Path, name: str, content
     path.write_text(content)
     result = mkg("build", "--out", str(tmp_path / "out"), "--ontology", str(path))
     assert result.returncode == 2
-    assert f"{path}: " in result.stderr and message in result.stderr
+    assert f"{path}:" in result.stderr and message in result.stderr
     assert not (tmp_path / "out").exists()
 
 

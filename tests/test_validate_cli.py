@@ -6,10 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rdflib import Graph, Literal
-from rdflib.namespace import SH, XSD
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
 
 from kg.resources import sources_dir
+from kg.validate import DECLARED_TERM_COMPONENT
 
 BAD = """@prefix mkg: <https://w3id.org/metastasis-kg/> .
 <https://example.org/f1> a mkg:SpreadAssociation ; mkg:subject mkg:BreastCancer ; mkg:predicate mkg:spreadsTo ;
@@ -57,6 +58,31 @@ def test_refused_and_unreadable_input_exit_two(tmp_path: Path) -> None:
     xxe = tmp_path / "x.rdf"
     xxe.write_text('<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/hostname">]><r>&e;</r>')
     result = mkg("validate", str(xxe))
-    assert result.returncode == 2 and "x.rdf: RDF/XML with a DOCTYPE" in result.stderr
+    assert result.returncode == 2 and "x.rdf:1: RDF/XML with a DOCTYPE" in result.stderr
     result = mkg("validate", str(tmp_path / "absent.nt"))
     assert result.returncode == 2 and "absent.nt: cannot read" in result.stderr
+
+
+def test_turtle_report_links_the_undeclared_term_result(tmp_path: Path) -> None:
+    """The "undeclared term" result hangs off the sh:ValidationReport (sh:result) and names its constraint component."""
+    path = tmp_path / "mine.ttl"
+    path.write_text(BAD)
+    result = mkg("validate", "--format", "turtle", str(path))
+    assert result.returncode == 1
+    report = Graph().parse(data=result.stdout, format="turtle")
+    sideways = URIRef("https://w3id.org/metastasis-kg/Sideways")
+    (found,) = report.subjects(SH.focusNode, sideways)
+    assert (None, SH.result, found) in report
+    (validation_report,) = report.subjects(SH.result, found)
+    assert (validation_report, RDF.type, SH.ValidationReport) in report
+    assert (found, SH.sourceConstraintComponent, DECLARED_TERM_COMPONENT) in report
+
+
+def test_broken_iris_exit_two_like_serve_data(tmp_path: Path) -> None:
+    """An IRI with a space or a NUL is refused (exit 2, file:line), as `mkg serve --data` refuses it."""
+    for name, iri in (("space.ttl", "<https://example.org/a b>"), ("nul.ttl", "<https://example.org/\\u0000>")):
+        path = tmp_path / name
+        path.write_text(f"@prefix mkg: <https://w3id.org/metastasis-kg/> .\n\n{iri} a mkg:Statistic .\n")
+        result = mkg("validate", str(path))
+        assert result.returncode == 2, result.stdout
+        assert f"{name}:3: turtle syntax error" in result.stderr and "Invalid IRI code point" in result.stderr
