@@ -2,7 +2,8 @@
 
 Two builds of the same input must be byte-identical, whatever ``PYTHONHASHSEED`` is: blank nodes get
 canonical labels (``rdflib.compare``), line-based formats are sorted, and JSON-LD is re-emitted with
-sorted keys and nodes. A failed build never touches the previous release.
+sorted keys and nodes. A failed build never touches the previous release; a successful one replaces it
+in one atomic step (:mod:`kg.publish`).
 
 The writers cost time in proportion to the triples (sorting aside) at any size: each graph is read once,
 N-Quads and N-Triples come from the same lines, spelled as rdflib's N-Triples writer spells them, and
@@ -13,12 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import UserError
+from kg.publish import staged_release
 from kg.tripleindex import TripleIndex
 
 __all__ = [
@@ -182,31 +180,6 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-@contextmanager
-def staged_release(out: Path) -> Iterator[Path]:
-    """Yield a fresh sibling folder to write into; on success it replaces ``out``, on failure it vanishes."""
-    out = out.resolve()
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create the release's parent folder: {exc.strerror}", path=out.parent) from exc
-    if out.exists() and not out.is_dir():
-        raise UserError("the release path exists and is not a folder", path=out)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        os.replace(out, old)
-    os.replace(stage, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:

@@ -129,15 +129,24 @@ class Tables:
     groups: tuple[GroupRow, ...]
 
 
+_QUOTE_HINT = (
+    ' (the line looks saved by a spreadsheet with quoted fields, "..." with "" for each quote mark: the tables'
+    " are plain tab-separated text, so save without text quoting, or remove the outer quotes and undouble the"
+    " inner ones)"
+)
+
+
 class _Problems:
     """Collects every mistake in the tables so the curator sees them all in one run."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.quoted: set[tuple[Path, int]] = set()
 
     def add(self, path: Path, line: int, column: str | None, message: str) -> None:
         where = f"{path}:{line}" + (f": column '{column}'" if column else "")
-        self.lines.append(f"{where}: {message}")
+        hint = _QUOTE_HINT if (path, line) in self.quoted else ""
+        self.lines.append(f"{where}: {message}{hint}")
 
     def raise_if_any(self) -> None:
         if self.lines:
@@ -147,9 +156,15 @@ class _Problems:
 
 def _rows(path: Path, columns: tuple[str, ...], problems: _Problems) -> Iterator[tuple[int, dict[str, str]]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read table: {exc}", path=path) from exc
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read table: {exc.strerror or exc}", path=path) from exc
+    try:
+        # utf-8-sig: spreadsheets start UTF-8 files with a byte-order mark, which is not part of the header.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        where = data.count(b"\n", 0, exc.start) + 1
+        raise UserError("not valid UTF-8: save the table as UTF-8 text", path=path, line=where) from exc
     lines = text.splitlines()
     if not lines:
         raise UserError("empty table: the first line must name the columns", path=path, line=1)
@@ -171,6 +186,8 @@ def _rows(path: Path, columns: tuple[str, ...], problems: _Problems) -> Iterator
         if not line.strip() or line.startswith("#"):
             continue
         fields = next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))
+        if any(f.startswith('"') and (f.endswith('"') or len(fields) != len(columns)) for f in fields):
+            problems.quoted.add((path, number))
         if len(fields) != len(columns):
             problems.add(path, number, None, f"expected {len(columns)} tab-separated fields, found {len(fields)}")
             continue

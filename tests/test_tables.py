@@ -139,3 +139,36 @@ def test_additive_group_over_100_percent_is_refused(index: OntologyIndex, tables
     """Figures that add up to more than 100 % cannot be marked as shares of one whole."""
     _replace(tables_copy / "statistic_groups.tsv", "\tfalse\t", "\ttrue\t")
     assert "members add up to 123 %, so they cannot be shares of one whole" in _error(index, tables_copy)
+
+
+def test_a_utf8_byte_order_mark_is_accepted(index: OntologyIndex, tables_copy: Path) -> None:
+    """Spreadsheets save UTF-8 with a BOM before the header; the tables read as without it."""
+    for name in ("associations.tsv", "statistics.tsv", "statistic_groups.tsv"):
+        path = tables_copy / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    with_bom = repr(load_tables(index, load_sources()[1], tables_copy)).replace(str(tables_copy), "TABLES")
+    plain = repr(load_tables(index, load_sources()[1], tables_dir())).replace(str(tables_dir()), "TABLES")
+    assert with_bom == plain
+
+
+def test_invalid_utf8_names_the_line(index: OntologyIndex, tables_copy: Path) -> None:
+    """A table saved in another encoding is reported with the line of the first byte that is not UTF-8."""
+    path = tables_copy / "associations.tsv"
+    lines = path.read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(b"cancer", b"canc\xe9r", 1)
+    path.write_bytes(b"\n".join(lines))
+    assert f"{path}:4: not valid UTF-8" in _error(index, tables_copy)
+
+
+def test_excel_quoted_fields_get_a_hint(index: OntologyIndex, tables_copy: Path) -> None:
+    """A field a spreadsheet wrapped in quotes ("..." with "" inside) fails with a hint saying what to do."""
+    path = tables_copy / "associations.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fields = lines[1].split("\t")
+    fields[13] = '"' + fields[13].replace("cancer", '""cancer""', 1) + '"'
+    lines[1] = "\t".join(fields)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    message = _error(index, tables_copy)
+    assert f"{path}:2: column 'quote': does not occur verbatim" in message
+    assert "looks saved by a spreadsheet with quoted fields" in message
+    assert message.count("spreadsheet") == 1, "only the quoted line gets the hint"
