@@ -43,7 +43,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one subcommand; user errors print one clear line and exit 2, failed checks exit 1."""
+    """Run one subcommand; user errors print one clear line and exit 2, failed checks exit 1.
+
+    File-system errors (full disk, read-only folder) and input nested past Python's recursion limit are
+    the user's to fix too: one line and exit 2, never a traceback.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -53,6 +57,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return 141
+    except OSError as err:
+        # A full disk or a folder without write permission is the user's to fix, not a bug to trace.
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"mkg {args.command}: error: {where}{err.strerror or err}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print(
+            f"mkg {args.command}: error: the input nests blank nodes, lists or brackets too deeply to process"
+            " (beyond Python's recursion limit); flatten or split it",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":
