@@ -362,6 +362,9 @@ def render_term(graph: Graph, term: Node, prefixes: Mapping[str, str] | None = N
 
 def parse_turtle(text: str, path: Path) -> Graph:
     """Parse Turtle, turning syntax errors into a :class:`UserError` that names the file and line."""
+    from kg.rdfio import check_syntax
+
+    check_syntax(text.encode("utf-8"), path, "turtle", BASE_IRI)
     graph = Graph(bind_namespaces="none")
     try:
         graph.parse(data=text, format="turtle", publicID=BASE_IRI)

@@ -32,7 +32,7 @@ from rdflib.term import Node
 
 from kg.errors import UserError
 
-__all__ = ["FORMATS", "format_for", "parse_file", "parse_into", "refuse_unsafe"]
+__all__ = ["FORMATS", "check_syntax", "format_for", "parse_file", "parse_into", "refuse_unsafe"]
 
 FORMATS = {
     ".ttl": "turtle",
@@ -314,6 +314,23 @@ def parse_into(target: Graph | Dataset, path: Path, fmt: str | None = None) -> N
         raise UserError(f"{fmt}: {exc}", path=path) from None
     for prefix, namespace in getattr(quads, "prefixes", {}).items():
         target.bind(prefix, namespace)
+
+
+def check_syntax(data: bytes, path: Path, fmt: str = "turtle", base_iri: str | None = None) -> None:
+    """Raise the :func:`parse_into` error for ``data`` (the text of ``path``) if it does not parse; keep nothing.
+
+    For readers that need rdflib's own parse afterwards (``mkg normalize``): the same strict syntax and
+    the same ``file:line`` messages as every other reader.
+    """
+    try:
+        for _ in ox.parse(
+            data.removeprefix(_BOM), format=_OX_FORMATS[fmt], base_iri=base_iri or path.resolve().as_uri()
+        ):
+            pass
+    except SyntaxError as exc:
+        raise _syntax_error(path, fmt, data, exc) from None
+    except MemoryError as exc:
+        raise UserError(f"a literal or IRI is longer than the parser's limit ({exc})", path=path) from None
 
 
 def parse_file(path: Path, fmt: str | None = None) -> Graph:

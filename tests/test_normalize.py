@@ -238,7 +238,7 @@ def test_cli_bad_turtle_names_file_and_line(tmp_path: Path, capsys: pytest.Captu
     text = "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e .\n"
     path.write_text(text, encoding="utf-8")
     assert main(["normalize", str(path)]) == 2
-    assert f"{path}:3: not valid Turtle" in capsys.readouterr().err
+    assert f"{path}:3: turtle syntax error" in capsys.readouterr().err
     assert path.read_text(encoding="utf-8") == text
 
 

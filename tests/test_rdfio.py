@@ -261,3 +261,23 @@ def test_a_term_too_long_for_the_parser_is_a_user_error(tmp_path: Path) -> None:
     path.write_text('<http://example.org/a> <http://example.org/b> "' + "x" * (17 << 20) + '" .\n')
     with pytest.raises(UserError, match=r"huge.nt: .*longer than the parser's limit"):
         parse_file(path)
+
+
+def test_normalize_reports_turtle_errors_like_every_reader(tmp_path: Path) -> None:
+    """`mkg normalize` names the line an unterminated literal starts on, with the message the other readers give."""
+    lines = (
+        ["@prefix ex: <http://example.org/> ."]
+        + ['ex:a ex:b "fine" .'] * 5
+        + ['ex:a ex:b "open .']
+        + ["ex:a ex:b ex:c ."] * 9
+    )
+    path = tmp_path / "edit.ttl"
+    path.write_text("\n".join(lines) + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "normalize", str(path), "--check"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 2
+    with pytest.raises(UserError) as parsed:
+        parse_file(path)
+    assert result.stderr == f"mkg normalize: error: {parsed.value}\n"
+    assert f"{path}:7: turtle syntax error" in result.stderr
