@@ -83,6 +83,32 @@ def prepare_release(folder: Path, *, build: bool) -> None:
         )
 
 
+_VALIDATE_AT_START_MB = 8
+
+
+def _warn_unless_conformant(data: tuple[Path, ...]) -> None:
+    """Say when ``--data`` files fail the KG's shapes: they are served as they are, never silently."""
+    size = sum(path.stat().st_size for path in data) / (1 << 20)
+    if size > _VALIDATE_AT_START_MB:
+        print(
+            f"mkg serve: note: the --data files ({size:.0f} MiB) are served without a SHACL check;"
+            " `mkg validate FILE` checks them",
+            file=sys.stderr,
+            flush=True,
+        )
+        return
+    from kg.validate import validate_files
+
+    result = validate_files(list(data))
+    if result.violations:
+        print(
+            f"mkg serve: warning: the --data files do not conform to the KG's shapes ({len(result.violations)}"
+            " violations); they are served as they are (`mkg validate FILE` lists them)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Serve until SIGINT or SIGTERM; return the exit status."""
     logging.basicConfig(level=logging.INFO, format="mkg serve: %(message)s", stream=sys.stderr)
@@ -96,6 +122,8 @@ def run_serve(args: argparse.Namespace) -> int:
         raise UserError(str(err)) from err
     for item in plan_data_files(config.data):
         check_data_file(item)
+    if config.data:
+        _warn_unless_conformant(config.data)
     if config.release is not None:
         prepare_release(config.release, build=args.build)
     if config.engine_url is not None:

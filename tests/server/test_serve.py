@@ -216,3 +216,17 @@ def test_the_release_folder_is_resolved_once(tmp_path: Path) -> None:
         os.chdir(here)
     assert release.folder.is_absolute() and release.folder == (tmp_path / "r").resolve()
     shutil.rmtree(tmp_path / "r")
+
+
+def test_data_failing_the_shapes_is_served_with_a_warning(start_server, release_dir, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A --data file that breaks the KG's shapes (an association without source or quote) is served, and said."""
+    data = tmp_path / "bad.ttl"
+    data.write_text(
+        "<https://w3id.org/metastasis-kg/fact/mine> a <https://w3id.org/metastasis-kg/SpreadAssociation> .\n"
+    )
+    srv = start_server("--release", release_dir, "--data", data, "--workers", "1")
+    try:
+        assert "warning: the --data files do not conform" in srv.log.read_text()
+        assert srv.get("ASK { <https://w3id.org/metastasis-kg/fact/mine> ?p ?o }").json()["boolean"] is True
+    finally:
+        srv.stop()
