@@ -129,32 +129,33 @@ def missing(engine: str) -> str | None:
 
 
 class OxigraphServer:
-    """``oxigraph serve-read-only`` over a store loaded from ``data``, its default graph the union."""
+    """The Oxigraph server over a store loaded from ``data`` (read-only), or an empty writable one.
 
-    def __init__(self, folder: Path, data: Path) -> None:
+    Its default graph is the union of the named graphs; a writable one has the Graph Store Protocol at
+    ``store_url``.
+    """
+
+    def __init__(self, folder: Path, data: Path | None = None) -> None:
         binary = _oxigraph()
         assert binary is not None, missing("oxigraph")
         folder.mkdir(parents=True, exist_ok=True)
         store = folder / "store"
-        subprocess.run([binary, "load", "--location", str(store), "--file", str(data)], check=True, capture_output=True)
+        if data is not None:
+            subprocess.run(
+                [binary, "load", "--location", str(store), "--file", str(data)], check=True, capture_output=True
+            )
         self.port = free_port()
         self.log = folder / "oxigraph.log"
+        mode = "serve-read-only" if data is not None else "serve"
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [
-                    binary,
-                    "serve-read-only",
-                    "--location",
-                    str(store),
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--union-default-graph",
-                ],
+                [binary, mode, "--location", str(store), "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"],
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
         wait_for_port(self.port, self.process, self.log)
         self.query_url = f"http://127.0.0.1:{self.port}/query"
+        self.store_url = f"http://127.0.0.1:{self.port}/store"
 
     def stop(self) -> None:
         """Stop the server by its PID."""

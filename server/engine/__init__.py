@@ -38,6 +38,8 @@ def open_engine(config: ServerConfig, on_runaway: Callable[[str], None] | None =
         remote = open_remote_engine(config.engine_url, limits, config.timeout)
         remote.prefixes = prefixes
         remote.graphs = tuple(sorted(release.graphs)) if release is not None else ()
+        if release is not None:
+            remote.use_published(release.version)
         tag = dataset_tag(release, ()) + "-" + remote.name
         return OpenedEngine(remote, release, prefixes, tag, counted=release is None)
     from server.engine.embedded import EmbeddedEngine

@@ -45,8 +45,9 @@ from server.engine.base import (
     QueryRejected,
     QueryRequest,
 )
+from server.engine.publish import stored_graph
 from server.engine.results import SOLUTION_FORMATS, capped_result, capped_triples
-from server.protocol.guard import substitute_variables
+from server.protocol.guard import rename_graphs, substitute_variables
 
 __all__ = ["RemoteEngine", "open_remote_engine"]
 
@@ -69,20 +70,23 @@ def _term(value: Mapping[str, str]) -> str:
     return str(ox.Literal(text))
 
 
-def _canonical_results(body: bytes) -> bytes:
+def _canonical_results(body: bytes, unstored: dict[str, str] | None = None) -> bytes:
     """SPARQL JSON results with what only one engine writes made portable, without changing any value.
 
     Blank node labels become valid ones (Virtuoso writes ``nodeID://b10001``; a stable hash keeps which
-    rows share a node), and ``xsd:boolean`` values get their canonical lexical form (Virtuoso writes
-    ``1`` and ``0``, pyoxigraph ``true`` and ``false``: the same values).
+    rows share a node), ``xsd:boolean`` values get their canonical lexical form (Virtuoso writes
+    ``1`` and ``0``, pyoxigraph ``true`` and ``false``: the same values), and versioned graph names are
+    given back their release names.
     """
-    if b'"bnode"' not in body and _BOOLEAN.encode() not in body:
+    if b'"bnode"' not in body and _BOOLEAN.encode() not in body and not unstored:
         return body
     results = json.loads(body)
     for row in results.get("results", {}).get("bindings", []):
         for term in row.values():
             if term.get("type") == "bnode":
                 term["value"] = "b" + hashlib.sha1(term["value"].encode(), usedforsecurity=False).hexdigest()[:16]
+            elif unstored and term.get("type") == "uri" and term.get("value") in unstored:
+                term["value"] = unstored[term["value"]]
             elif term.get("datatype") == _BOOLEAN and term.get("value") in ("1", "0"):
                 term["value"] = "true" if term["value"] == "1" else "false"
     return json.dumps(results).encode()
@@ -102,17 +106,19 @@ class RemoteEngine:
         self.failures = 0
         self.prefixes: dict[str, str] = {}
         self.graphs: tuple[str, ...] = ()
+        self.stored: dict[str, str] = {}  # release graph -> its name in the engine, when published by version
+        self._unstored: dict[str, str] = {}
 
     def _post(self, query: str, accept: str, deadline: float, request: QueryRequest | None = None) -> bytes:
         fields = [("query", query), ("timeout", str(max(1, int(self.timeout * 1000))))]
         if request is not None and request.default_graphs is not None:
-            fields += [("default-graph-uri", iri) for iri in request.default_graphs]
-            fields += [("named-graph-uri", iri) for iri in request.named_graphs or ()]
+            fields += [("default-graph-uri", self.stored.get(iri, iri)) for iri in request.default_graphs]
+            fields += [("named-graph-uri", self.stored.get(iri, iri)) for iri in request.named_graphs or ()]
         elif request is not None and request.union and self.graphs:
             # The served graphs as the dataset: an engine also holds other graphs (Virtuoso its own system
             # graphs), and the embedded store's default graph is the union of exactly these.
-            fields += [("default-graph-uri", iri) for iri in self.graphs]
-            fields += [("named-graph-uri", iri) for iri in self.graphs]
+            fields += [("default-graph-uri", self.stored.get(iri, iri)) for iri in self.graphs]
+            fields += [("named-graph-uri", self.stored.get(iri, iri)) for iri in self.graphs]
         http = urllib.request.Request(  # noqa: S310 (the http(s) URL given as --engine, checked in ServerConfig)
             self.url,
             data=urlencode(fields).encode(),
@@ -149,18 +155,35 @@ class RemoteEngine:
         text = request.query
         if request.bindings:
             text = substitute_variables(text, {name: _term(term) for name, term in request.bindings.items()})
+        if self.stored:
+            text = rename_graphs(text, self.stored)
         if request.base_iri:
             text = f"BASE <{request.base_iri}>\n{text}"
         if request.format.name in SOLUTION_FORMATS:
             body = self._post(text, _SPARQL_JSON, request.deadline, request)
             try:
-                result = ox.parse_query_results(_canonical_results(body), format=ox.QueryResultsFormat.JSON)
+                body = _canonical_results(body, self._unstored)
+                result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
             except (SyntaxError, ValueError) as err:
                 self.failures += 1
                 raise EngineFailed(f"the engine's answer is not SPARQL JSON results: {err}") from err
             return capped_result(result, request.format, self.limits, self.prefixes)
         body = self._post(text, _NTRIPLES, request.deadline, request)
+        for stored, iri in self._unstored.items():
+            body = body.replace(f"<{stored}>".encode(), f"<{iri}>".encode())
         return capped_triples(body, request.format, self.limits, self.prefixes)
+
+    def use_published(self, version: str) -> bool:
+        """Map the release's graphs onto their versioned names when the engine holds them so (``mkg publish``)."""
+        if not self.graphs:
+            return False
+        probe = stored_graph(self.graphs[0], version)
+        body = self._post(f"ASK {{ GRAPH <{probe}> {{ ?s ?p ?o }} }}", _SPARQL_JSON, time.monotonic() + 30.0)
+        if not json.loads(body).get("boolean"):
+            return False
+        self.stored = {iri: stored_graph(iri, version) for iri in self.graphs}
+        self._unstored = {v: k for k, v in self.stored.items()}
+        return True
 
     def graph_sizes(self) -> dict[str, int]:
         """Triples per named graph, counted by the engine."""

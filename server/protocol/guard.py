@@ -16,7 +16,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["QueryRefused", "QueryShape", "decode_codepoint_escapes", "inspect_query", "substitute_variables"]
+__all__ = [
+    "QueryRefused",
+    "QueryShape",
+    "decode_codepoint_escapes",
+    "inspect_query",
+    "rename_graphs",
+    "substitute_variables",
+]
 
 _PN_CHARS_BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
@@ -223,6 +230,30 @@ def substitute_variables(text: str, terms: dict[str, str]) -> str:
             out.append(text[last:start])
             term = terms[token[1:]]
             out.append(f"({term} AS {token})" if projecting else f"({term})" if ordering else term)
+            last = end
+        if kind:
+            previous = token.upper() if kind == "word" else kind
+    out.append(text[last:])
+    return "".join(out)
+
+
+def rename_graphs(text: str, names: dict[str, str]) -> str:
+    """The query with each graph IRI in ``names`` renamed where it names a graph (FROM, FROM NAMED, GRAPH).
+
+    The same IRI elsewhere (a subject describing the graph, say) is left alone. For an engine that holds
+    the release's graphs under other names (see :mod:`server.engine.publish`).
+    """
+    pattern, kinds = _TOKENS
+    out: list[str] = []
+    last = 0
+    previous = ""
+    for match in pattern.finditer(text):
+        index = match.lastindex or 0
+        kind = kinds[index]
+        token = match.group(index) if index else ""
+        if kind == "iri" and previous in ("FROM", "NAMED", "GRAPH") and token[1:-1] in names:
+            start, end = match.span(index)
+            out.append(text[last:start] + f"<{names[token[1:-1]]}>")
             last = end
         if kind:
             previous = token.upper() if kind == "word" else kind

@@ -1,0 +1,132 @@
+"""``mkg publish RELEASE --to STORE``: load a release into an engine through the SPARQL 1.1 Graph Store Protocol.
+
+Each named graph of the release is PUT into a graph of its own named for the release's version
+(``<graph>/release/<version>``), so loading a new release never touches the graphs a running front reads:
+a front started on a release finds that release's graphs by those names
+(:func:`server.engine.remote.open_remote_engine` checks and maps them), and the old version is dropped
+with ``mkg publish --drop VERSION`` once every front has moved on. A failed PUT removes what this run
+loaded and names the step; nothing served changes.
+
+Stores: the Oxigraph server (``/store``), Fuseki (``/DATASET/data``), Virtuoso
+(``/sparql-graph-crud-auth``, HTTP digest authentication). Credentials come from ``MKG_ENGINE_USER`` and
+``MKG_ENGINE_PASSWORD`` or from ``--credentials FILE`` (one line ``user:password``), never from the command
+line, and never appear in a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from kg.errors import UserError
+from server.release import Release, read_release
+
+__all__ = ["drop_release", "publish_release", "register", "stored_graph"]
+
+
+def stored_graph(iri: str, version: str) -> str:
+    """The name a release's graph is loaded under in an engine."""
+    return f"{iri}/release/{version}"
+
+
+def _opener(url: str, credentials: Path | None) -> urllib.request.OpenerDirector:
+    user, password = os.environ.get("MKG_ENGINE_USER"), os.environ.get("MKG_ENGINE_PASSWORD")
+    if credentials is not None:
+        try:
+            line = credentials.read_text(encoding="utf-8").strip().splitlines()[0]
+        except (OSError, IndexError) as err:
+            raise UserError("cannot read the credentials (one line user:password)", path=credentials) from err
+        user, _, password = line.partition(":")
+    if not user:
+        return urllib.request.build_opener()
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, user, password or "")
+    return urllib.request.build_opener(
+        urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)
+    )
+
+
+def _send(opener: urllib.request.OpenerDirector, method: str, url: str, body: bytes | None, step: str) -> None:
+    request = urllib.request.Request(url, data=body, method=method)  # noqa: S310 (the http(s) URL given as --to)
+    if body is not None:
+        request.add_header("Content-Type", "application/n-triples")
+    try:
+        with opener.open(request, timeout=600) as answer:
+            answer.read()
+    except urllib.error.HTTPError as err:
+        if method == "DELETE" and err.code == 404:
+            return
+        detail = err.read(300).decode("utf-8", "replace").strip().splitlines()[:1]
+        said = f" ({detail[0]})" if detail else ""
+        raise UserError(f"{step}: the store answered {err.code} {err.reason}{said}") from None
+    except (urllib.error.URLError, OSError) as err:
+        raise UserError(f"{step}: cannot reach the store: {getattr(err, 'reason', err)}") from err
+
+
+def _graph_url(store: str, graph: str) -> str:
+    return f"{store}{'&' if '?' in store else '?'}graph={quote(graph, safe='')}"
+
+
+def publish_release(release: Release, store: str, credentials: Path | None = None) -> list[str]:
+    """PUT every graph of ``release`` under its versioned name; on a failure remove what was loaded."""
+    opener = _opener(store, credentials)
+    quads = list(ox.parse(path=str(release.dump), format=ox.RdfFormat.N_QUADS))
+    loaded: list[str] = []
+    try:
+        for iri in sorted(release.graphs):
+            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name.value == iri]
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+            target = stored_graph(iri, release.version)
+            _send(opener, "PUT", _graph_url(store, target), body, f"loading graph {iri}")
+            loaded.append(target)
+    except UserError:
+        for target in loaded:
+            with contextlib.suppress(UserError):
+                _send(opener, "DELETE", _graph_url(store, target), None, f"removing {target}")
+        raise
+    return loaded
+
+
+def drop_release(version: str, graphs: list[str], store: str, credentials: Path | None = None) -> None:
+    """Remove the graphs of release ``version`` (those of the release folder given, under that version)."""
+    opener = _opener(store, credentials)
+    for iri in graphs:
+        _send(opener, "DELETE", _graph_url(store, stored_graph(iri, version)), None, f"dropping graph {iri}")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``publish`` subcommand."""
+    p = sub.add_parser(
+        "publish",
+        help="load a release into an engine through the Graph Store Protocol, each graph named for the version",
+    )
+    p.add_argument("release", type=Path, help="release folder (e.g. build/release)")
+    p.add_argument("--to", required=True, metavar="STORE_URL", help="the engine's Graph Store Protocol URL")
+    p.add_argument("--credentials", type=Path, metavar="FILE", help="file with one line user:password")
+    p.add_argument("--drop", metavar="VERSION", help="remove release VERSION's graphs instead of loading")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if not args.to.startswith(("http://", "https://")):
+        raise UserError(f"the store must be an http(s) URL, got {args.to!r}", field="--to")
+    release = read_release(args.release.resolve())
+    if args.drop:
+        drop_release(args.drop, sorted(release.graphs), args.to, args.credentials)
+        print(f"mkg publish: dropped release {args.drop}'s {len(release.graphs)} graphs", file=sys.stderr)
+        return 0
+    loaded = publish_release(release, args.to, args.credentials)
+    print(
+        f"mkg publish: release {release.version} loaded as {len(loaded)} graphs named <graph>/release/"
+        f"{release.version}; start the fronts on it, then drop the previous version with --drop",
+        file=sys.stderr,
+    )
+    return 0

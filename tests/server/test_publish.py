@@ -1,0 +1,106 @@
+"""``mkg publish``: a release loaded into a real engine by the Graph Store Protocol.
+
+Each graph is named for its version, a front over it shows the release's own graph names, and a failure
+names its step.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from enginekit import OxigraphServer, Virtuoso, missing
+from serverkit import DUMP_QUERY, Server, build_release, expected_dump
+
+_MKG = [sys.executable, "-m", "kg.cli"]
+
+
+def _publish(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*_MKG, "publish", *args], capture_output=True, text=True, timeout=300, check=False, env=env or os.environ
+    )
+
+
+def _front(release: Path, engine: str, log: Path) -> Server:
+    return Server(["--release", str(release), "--engine", engine, "--workers", "1"], log)
+
+
+def test_publish_to_the_oxigraph_server_and_serve_it(release_dir: Path, tmp_path: Path) -> None:
+    """Each graph lands as <graph>/release/<version>; the front maps them back; --drop removes them."""
+    if missing("oxigraph"):
+        pytest.skip(missing("oxigraph"))
+    engine = OxigraphServer(tmp_path / "oxigraph")
+    try:
+        done = _publish(str(release_dir), "--to", engine.store_url)
+        assert done.returncode == 0, done.stderr
+        front = _front(release_dir, engine.query_url, tmp_path / "front.log")
+        try:
+            assert front.dump() == expected_dump()
+            graphs = {line.split("\t")[0] for line in expected_dump()}
+            assert all("/release/" not in g for g in graphs)
+        finally:
+            front.stop()
+        assert _publish(str(release_dir), "--to", engine.store_url, "--drop", "2025-01-31").returncode == 0
+        after = _front(release_dir, engine.query_url, tmp_path / "after.log")
+        try:
+            reply = after.post_form([("query", DUMP_QUERY)], "text/tab-separated-values")
+            assert reply.text.splitlines()[1:] == [], "the dropped version's graphs should be gone"
+        finally:
+            after.stop()
+    finally:
+        engine.stop()
+
+
+def test_a_new_version_loads_beside_the_served_one(release_dir: Path, tmp_path: Path) -> None:
+    """Publishing the next release leaves the graphs a running front reads untouched until it moves on."""
+    if missing("oxigraph"):
+        pytest.skip(missing("oxigraph"))
+    engine = OxigraphServer(tmp_path / "oxigraph")
+    try:
+        assert _publish(str(release_dir), "--to", engine.store_url).returncode == 0
+        front = _front(release_dir, engine.query_url, tmp_path / "front.log")
+        try:
+            newer = build_release(tmp_path / "newer")
+            manifest = (newer / "release.json").read_text().replace("2025-01-31", "2025-02-28")
+            (newer / "release.json").write_text(manifest)
+            assert _publish(str(newer), "--to", engine.store_url).returncode == 0
+            assert front.dump() == expected_dump()
+        finally:
+            front.stop()
+    finally:
+        engine.stop()
+
+
+def test_publish_to_virtuoso_with_credentials_from_the_environment(release_dir: Path, tmp_path: Path) -> None:
+    """Virtuoso's authenticated Graph Store endpoint takes the release; wrong credentials fail, naming the step."""
+    if missing("virtuoso"):
+        pytest.skip(missing("virtuoso"))
+    engine = Virtuoso(tmp_path / "virtuoso")
+    try:
+        store = engine.url + "/sparql-graph-crud-auth"
+        wrong = _publish(
+            str(release_dir), "--to", store, env={**os.environ, "MKG_ENGINE_USER": "dba", "MKG_ENGINE_PASSWORD": "no"}
+        )
+        assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+        assert "loading graph" in wrong.stderr and "401" in wrong.stderr
+        assert "no" not in wrong.stderr.split("error:")[-1].split(), "the password must not be printed"
+        env = {**os.environ, "MKG_ENGINE_USER": engine.user, "MKG_ENGINE_PASSWORD": engine.password}
+        done = _publish(str(release_dir), "--to", store, env=env)
+        assert done.returncode == 0, done.stderr
+        front = _front(release_dir, engine.query_url, tmp_path / "front.log")
+        try:
+            assert front.dump() == expected_dump()
+        finally:
+            front.stop()
+    finally:
+        engine.stop()
+
+
+def test_an_unreachable_store_is_one_clear_error(release_dir: Path) -> None:
+    """No engine at the URL: exit 2, one line naming the step, no traceback."""
+    done = _publish(str(release_dir), "--to", "http://127.0.0.1:9/store")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "cannot reach the store" in done.stderr
