@@ -770,3 +770,47 @@ def test_grlc_defaults_mapping_and_list_forms(tmp_path: Path) -> None:
     lib = load_library(tmp_path)
     assert lib["a"].resolve({}) == lib["b"].resolve({})
     assert lib["b"].tags == ("x",)
+
+
+# --- the HPO graph (issue 18) ----------------------------------------------------------------------
+
+
+@answers("hpo-diseases-with-skin-finding")
+def test_hpo_diseases_of_a_skin_finding_with_evidence(ask: Callable[..., list[Row]]) -> None:
+    """HPO's 90 acanthosis nigricans, 186 pruritus and 9 pyoderma gangrenosum diseases, each with evidence."""
+    for finding, hp, expected in (
+        ("mkg:AcanthosisNigricans", "obo:HP_0000956", 90),
+        ("mkg:IntractableItching", "obo:HP_0000989", 186),
+        ("mkg:PyodermaGangrenosum", "obo:HP_0025452", 9),
+    ):
+        rows = ask("hpo-diseases-with-skin-finding", finding=finding)
+        assert len({r["disease"] for r in rows if r["phenotype"] == hp}) == expected, finding
+        assert all(r["evidence"] in {"IEA", "PCS", "TAS"} and r["references"] for r in rows)
+    itching = ask("hpo-diseases-with-skin-finding", finding="mkg:IntractableItching")
+    assert {r["phenotype"] for r in itching} > {"obo:HP_0000989"}, "descendants of Pruritus in hp.obo count too"
+    an = ask("hpo-diseases-with-skin-finding")
+    assert [r["negated"] for r in an].count("true") == 1 and len(an) == 90
+
+
+@answers("hpo-genodermatosis-cancers")
+def test_hpo_genodermatoses_with_their_cancers_skin_signs_and_genes(ask: Callable[..., list[Row]]) -> None:
+    """Basal cell nevus syndrome (OMIM:109400, PTCH1) is among the syndromes predisposing to skin BCC."""
+    bcc = ask("hpo-genodermatosis-cancers", primary="mkg:SkinBasalCellCarcinoma")
+    gorlin = [r for r in bcc if r["diseaseId"] == "OMIM:109400"]
+    assert gorlin and gorlin[0]["genes"] == "PTCH1" and gorlin[0]["neoplasm"] == "obo:HP_0002671"
+    assert all(r["primary"] == "mkg:SkinBasalCellCarcinoma" for r in bcc)
+    rows = ask("hpo-genodermatosis-cancers")
+    assert "obo:HP_0010614" not in column(rows, "neoplasm"), "fibroma is excluded from the malignant branches"
+    assert all(int(r["skinPhenotypes"]) >= 1 and r["genes"] for r in rows)
+    assert len(column(rows, "disease")) == 298
+
+
+@answers("hpo-paraneoplastic-findings-in-genodermatoses")
+def test_paraneoplastic_skin_findings_that_are_features_of_genodermatoses(ask: Callable[..., list[Row]]) -> None:
+    """The four HP-mapped findings of the paraneoplastic list; acanthosis nigricans in Costello syndrome."""
+    rows = ask("hpo-paraneoplastic-findings-in-genodermatoses")
+    assert column(rows, "finding") == {
+        "mkg:IntractableItching", "mkg:ReactiveErythema", "mkg:PyodermaGangrenosum", "mkg:AcanthosisNigricans",
+    }  # fmt: skip
+    an = next(r for r in rows if r["finding"] == "mkg:AcanthosisNigricans")
+    assert "Costello syndrome" in an["diseases"].split("; ")

