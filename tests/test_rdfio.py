@@ -217,13 +217,16 @@ def test_a_utf8_bom_is_accepted(tmp_path: Path) -> None:
     assert len(parse_file(path)) == 1
 
 
-TIME_PARSES = """
+TIME_PARSES = r"""
 import sys, time
 from pathlib import Path
 from kg.rdfio import parse_file
 paths = {mib: Path(sys.argv[1]) / f"lit{mib}.ttl" for mib in (2, 8)}
 for mib, path in paths.items():
-    path.write_text('<http://example.org/a> <http://example.org/b> "' + "x" * (mib << 20) + '" .\\n')
+    line = "x" * 60 + "\n"
+    quotes = '"' * 3
+    text = line * ((mib << 20) // len(line))
+    path.write_text(f"<http://example.org/a> <http://example.org/b> {quotes}{text}{quotes} .\n")
 best = {mib: float("inf") for mib in paths}
 for _ in range(9):
     for mib, path in paths.items():
@@ -237,6 +240,8 @@ print(best[8] / best[2])
 def test_parse_time_is_linear_in_literal_length(tmp_path: Path) -> None:
     """An 8 MiB literal costs about four times a 2 MiB one, not sixteen (rdflib's Turtle parser is quadratic).
 
+    The literal is a long string of many lines, the shape rdflib's parser slows down on (512 KiB took
+    33 times as long as 128 KiB there).
     Relative CPU times of the parsing thread within one run, small and large parsed in turn and the best
     of nine kept, so neither the machine's speed nor its load matters. The run pins glibc's allocator to
     reuse memory: otherwise only the larger parse pays page faults on fresh memory, which says nothing
