@@ -15,9 +15,19 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SUPERVISOR_FILE", "read_snapshots", "write_snapshot"]
+__all__ = ["SUPERVISOR_FILE", "read_snapshots", "rss_mb", "write_snapshot"]
 
 SUPERVISOR_FILE = "supervisor.json"
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def rss_mb() -> float:
+    """Resident memory of this process in MiB, read from /proc (0 where there is no /proc)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE / (1 << 20)
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _alive(pid: int) -> bool:

@@ -2,7 +2,7 @@
 
 Every engine a test starts binds 127.0.0.1 on a port the kernel just handed out, keeps its data in the
 test's temporary folder, and is stopped by the PID the harness recorded, never by name. Each engine's
-default graph is the union of its named graphs, as the embedded store's is.
+front sends the release's graphs as each query's dataset, so every engine sees what the embedded store does.
 """
 
 from __future__ import annotations
@@ -131,8 +131,8 @@ def missing(engine: str) -> str | None:
 class OxigraphServer:
     """The Oxigraph server over a store loaded from ``data`` (read-only), or an empty writable one.
 
-    Its default graph is the union of the named graphs; a writable one has the Graph Store Protocol at
-    ``store_url``.
+    Not started with ``--union-default-graph``, which would override a query's FROM: the front sends the
+    release's graphs as the dataset itself. A writable one has the Graph Store Protocol at ``store_url``.
     """
 
     def __init__(self, folder: Path, data: Path | None = None) -> None:
@@ -149,7 +149,7 @@ class OxigraphServer:
         mode = "serve-read-only" if data is not None else "serve"
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [binary, mode, "--location", str(store), "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"],
+                [binary, mode, "--location", str(store), "--bind", f"127.0.0.1:{self.port}"],
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )

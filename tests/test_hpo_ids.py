@@ -93,6 +93,23 @@ def used_hp_ids(ontology_dir: Path, tables_dir: Path) -> dict[str, list[str]]:
     return found
 
 
+def named_in_prose(ontology_dir: Path, tables_dir: Path) -> dict[str, set[str]]:
+    """HP ID -> each text written just before it as ``name (HP:nnnnnnn)``, e.g. in a definition."""
+    named: dict[str, set[str]] = {}
+    files = sorted(p for p in ontology_dir.rglob("*") if p.is_file() and p.suffix != ".py")
+    for path in [*files, *sorted(tables_dir.glob("*.tsv"))]:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        for match in _HP_ID.finditer(text):
+            before = text[: match.start()]
+            named.setdefault(f"HP:{match.group(1)}", set()).add(before[-200:] if before.endswith(" (") else "")
+        for match in _HP_IRI.finditer(text):
+            named.setdefault(f"HP:{match.group(1)}", set()).add("")  # an IRI is a use, never prose
+    return named
+
+
 def xref_labels(path: Path) -> dict[str, str]:
     """HP ID -> the target_label recorded for it in an xrefs table."""
     labels: dict[str, str] = {}
@@ -158,6 +175,19 @@ def _problems(hpo: Hpo, ids: dict[str, list[str]] | list[str]) -> list[str]:
     return problems
 
 
+def test_prose_mentions_keep_the_name_written_before_them(tmp_path: Path) -> None:
+    """Only ``name (HP:n)`` counts as prose; a bare ID or an IRI of the same term is a use needing a row."""
+    (tmp_path / "ontology").mkdir()
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "ontology" / "a.ttl").write_text(
+        'x "Neoplasm (HP:0002664), HP:0000951" ; y obo:HP_0002861 . z "Melanoma (HP:0002861)" .\n'
+    )
+    named = named_in_prose(tmp_path / "ontology", tmp_path / "tables")
+    assert {m[-10:] for m in named["HP:0002664"]} == {"Neoplasm ("}
+    assert named["HP:0000951"] == {""}
+    assert "" in named["HP:0002861"]
+
+
 def test_used_hp_ids_exist_and_are_current(hpo: Hpo) -> None:
     """Every HP ID in ontology/ and kg/tables/ is a current (non-obsolete) term of the shipped release."""
     problems = _problems(hpo, used_hp_ids(ONTOLOGY_DIR, TABLES_DIR))
@@ -165,8 +195,13 @@ def test_used_hp_ids_exist_and_are_current(hpo: Hpo) -> None:
 
 
 def test_used_hp_ids_have_the_recorded_label(hpo: Hpo) -> None:
-    """Every HP ID used has a row in kg/xrefs.tsv whose label is exactly HPO's name for it."""
+    """Every HP ID used has a row in kg/xrefs.tsv whose label is exactly HPO's name for it.
+
+    An ID that is not a mapping but only named in prose (a definition citing HPO's branches) needs no row,
+    provided every mention is written ``<HPO's exact name> (HP:nnnnnnn)``: the name checks the ID.
+    """
     used = used_hp_ids(ONTOLOGY_DIR, TABLES_DIR)
+    prose = named_in_prose(ONTOLOGY_DIR, TABLES_DIR)
     if not used:
         return
     assert XREFS.is_file(), f"HP IDs are used ({', '.join(sorted(used))}) but {XREFS.name} is missing"
@@ -174,6 +209,9 @@ def test_used_hp_ids_have_the_recorded_label(hpo: Hpo) -> None:
     problems = []
     for hp_id, where in sorted(used.items()):
         term = hpo.terms.get(hp_id)
+        mentions = prose.get(hp_id, {""})
+        if hp_id not in labels and term is not None and all(m.endswith(f"{term.name} (") for m in mentions):
+            continue
         if hp_id not in labels:
             problems.append(f"{hp_id} (used at {', '.join(where)}) has no row in kg/xrefs.tsv; add one")
         elif term is not None and labels[hp_id] != term.name:

@@ -328,3 +328,21 @@ def test_readme_and_changelog_give_hpos_licence_and_citation() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "https://hpo.jax.org/license" in readme and "doi:10.1093/nar/gkad1005" in readme
     assert "graph/hpo" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_neoplasms_link_to_primaries_only_through_shared_cross_references(store: ox.Store) -> None:
+    """Neoplasm phenotypes reach KG primaries through shared cross-references only, never by name.
+
+    Melanoma reaches mkg:Melanoma via hp.obo's NCIT:C3224 xref; breast carcinoma, whose hp.obo term carries
+    no cross-reference the KG's breast cancer has, is not linked.
+    """
+    links = _hpo_graph(
+        store,
+        "?l <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?hp ; "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?primary ; mkg:viaXref ?xref .",
+    )
+    by_primary = {(hp.rsplit("/", 1)[-1], primary.rsplit("/", 1)[-1], xref) for _, hp, primary, xref in links}
+    assert ("HP_0002861", "Melanoma", "NCIT:C3224") in by_primary
+    assert ("HP_0002671", "SkinBasalCellCarcinoma", "NCIT:C2921") in by_primary
+    assert not {p for _, p, _ in by_primary} & {"BreastCancer", "ColonCancer", "ProstateCancer"}
+    assert all(xref.startswith(("NCIT:", "MONDO:", "DOID:", "HP:")) for *_, xref in by_primary)

@@ -185,7 +185,8 @@ def _mapped(ontology: Graph, classes: Iterable[URIRef], checked: set[str]) -> di
     """Each class's mapping targets as CURIEs, kept only where kg/xrefs.tsv has the target."""
     out: dict[URIRef, tuple[str, ...]] = {}
     for cls in sorted(classes, key=str):
-        curies = sorted({c for p in _MAPPINGS for o in ontology.objects(cls, p) if (c := _curie(o)) and c in checked})  # type: ignore[arg-type]
+        targets = [o for p in _MAPPINGS for o in ontology.objects(cls, p) if isinstance(o, URIRef)]
+        curies = sorted({c for o in targets if (c := _curie(o)) and c in checked})
         if curies:
             out[cls] = tuple(curies)
     return out

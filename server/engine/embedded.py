@@ -14,7 +14,6 @@ Results are capped and serialized by :mod:`server.engine.results`, the same code
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 import time
@@ -36,13 +35,13 @@ from server.engine.base import (
 )
 from server.engine.dataset import DataFile
 from server.engine.results import capped_result
+from server.health import rss_mb
 from server.release import Release
 
 __all__ = ["EmbeddedEngine", "check_data_file", "load_store", "term_from_json"]
 
 log = logging.getLogger(__name__)
 
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def load_store(release: Release | None, data: tuple[DataFile, ...]) -> ox.Store:
@@ -173,14 +172,6 @@ class _QueryThreads:
                 self._idle += 1
 
 
-def _rss_mb() -> float:
-    try:
-        with open("/proc/self/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * _PAGE / (1 << 20)
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
 class EmbeddedEngine:
     """The store of this process behind the :class:`~server.engine.base.Engine` seam.
 
@@ -234,7 +225,7 @@ class EmbeddedEngine:
 
     def _watch_memory(self, interval: float) -> None:
         while not self._stop.wait(interval):
-            used = _rss_mb()
+            used = rss_mb()
             if used <= self.memory_mb:
                 continue
             message = (
@@ -301,7 +292,6 @@ class EmbeddedEngine:
             "running": running,
             "timeouts": self.timeouts,
             "memory_stops": self.memory_stops,
-            "rss_mb": round(_rss_mb(), 1),
             "retiring": self.retiring,
         }
 

@@ -55,6 +55,7 @@ _SPARQL_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
 _MAX_ERROR = 2000
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_SYNTAX = ox.Store()  # always empty: only parses
 
 
 def _term(value: Mapping[str, str]) -> str:
@@ -150,8 +151,18 @@ class RemoteEngine:
             raise EngineUnavailable(f"the engine at {self.url} cannot be reached: {err}", retry_after=5) from err
 
     def query(self, request: QueryRequest) -> EngineResult:
-        """Send the query, then cap and write the answer like the embedded engine."""
+        """Check the syntax here, send the query, then cap and write the answer like the embedded engine.
+
+        The syntax is checked by pyoxigraph on an empty store (nothing to evaluate), so a malformed query
+        gets the same 400, with the same position, whichever engine answers.
+        """
         self.queries += 1
+        try:
+            _SYNTAX.query(request.query, base_iri=request.base_iri)
+        except SyntaxError as err:
+            raise QueryRejected(f"malformed query: {err}") from err
+        except (RuntimeError, ValueError, TypeError, OSError):
+            pass  # evaluation matters on the engine, not on the empty store
         text = request.query
         if request.bindings:
             text = substitute_variables(text, {name: _term(term) for name, term in request.bindings.items()})

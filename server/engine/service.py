@@ -24,6 +24,7 @@ from server.config import ServerConfig
 from server.engine.base import Engine, EngineError, EngineTimeout, QueryRequest
 from server.engine.cache import ResultCache
 from server.engine.dataset import DatasetInfo
+from server.health import rss_mb
 from server.protocol.conneg import choose
 from server.protocol.formats import Format, formats_for_form
 from server.protocol.guard import QueryRefused, inspect_query
@@ -220,6 +221,7 @@ class QueryService:
         """Counters of this process: its engine's, the time-outs and failures seen here, its cache."""
         return {
             **self.engine.health(),
+            "rss_mb": round(rss_mb(), 1),
             "timeouts": self.timeouts,
             "failures": self.failures,
             "cache": {"entries": len(self.cache), "bytes": self.cache.size, "hits": self.cache.hits},

@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import dataclasses
 import logging
+import os
 import resource
 import shutil
 import socket
@@ -112,7 +113,9 @@ def _warn_unless_conformant(data: tuple[Path, ...]) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     """Serve until SIGINT or SIGTERM; return the exit status."""
     logging.basicConfig(level=logging.INFO, format="mkg serve: %(message)s", stream=sys.stderr)
-    args.release = args.release.resolve()
+    # abspath, not resolve(): the release is a symlink switched atomically per build, and --build must
+    # replace the link, not write into the versioned folder it points at now.
+    args.release = Path(os.path.abspath(args.release))
     args.data = [p.resolve() for p in args.data]
     if args.queries is not None:
         args.queries = args.queries.resolve()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from enginekit import OxigraphServer, Virtuoso, missing
 from serverkit import DATA, Server, build_release
 
 
@@ -37,9 +38,31 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:  # type:
             server.stop()
 
 
-@pytest.fixture(scope="session")
-def server(start_server, release_dir: Path) -> Iterator[Server]:  # type: ignore[no-untyped-def]
-    """The default server: the fixture release, default limits, the fixture example queries."""
-    srv = start_server("--release", release_dir, "--queries", DATA / "queries", "--workers", "2")
+@pytest.fixture(scope="session", params=["embedded", "oxigraph", "virtuoso"])
+def server(  # type: ignore[no-untyped-def]
+    request: pytest.FixtureRequest, start_server, release_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The default server: the fixture release, default limits, the fixture example queries.
+
+    Run three ways, so every protocol and client test holds on each: the embedded store, and the front
+    over the Oxigraph server and over Virtuoso (``--engine``), each loaded with the release's quads.
+    """
+    args = ["--release", release_dir, "--queries", DATA / "queries", "--workers", "2"]
+    engine: OxigraphServer | Virtuoso | None = None
+    if request.param != "embedded":
+        reason = missing(request.param)
+        if reason:
+            pytest.skip(reason)
+        folder = tmp_path_factory.mktemp(request.param)
+        if request.param == "oxigraph":
+            engine = OxigraphServer(folder, release_dir / "kg.nq")
+        else:
+            engine = Virtuoso(folder)
+            engine.load(release_dir / "kg.nq")
+        args += ["--engine", engine.query_url]
+    srv = start_server(*args)
+    srv.engine = request.param  # type: ignore[attr-defined]
     yield srv
     srv.stop()
+    if engine is not None:
+        engine.stop()

@@ -388,8 +388,9 @@ def test_health_reports_version_and_triples(server: Server) -> None:
     workers = body["workers"]
     assert len(workers) == 2 and body["process"] in {w["pid"] for w in workers}
     assert {w["pid"] for w in workers} <= server.descendants()
+    engine = "embedded" if server.engine == "embedded" else "remote"  # type: ignore[attr-defined]
     for worker in workers:
-        assert worker["engine"] == "embedded" and worker["accepting"] is True
+        assert worker["engine"] == engine and worker["accepting"] is True
         assert {"requests", "connections", "queries", "timeouts", "rss_mb"} <= worker.keys()
 
 
