@@ -43,7 +43,6 @@ __all__ = ["EmbeddedEngine", "check_data_file", "load_store", "term_from_json"]
 log = logging.getLogger(__name__)
 
 
-
 def load_store(release: Release | None, data: tuple[DataFile, ...]) -> ox.Store:
     """Build the in-memory store with pyoxigraph's native parsers (no Python object per triple).
 
