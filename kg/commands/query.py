@@ -10,7 +10,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``query`` subcommand."""
     p = sub.add_parser("query", help="run a stored or ad-hoc SPARQL query against the release")
     p.add_argument("query", nargs="?", help="a stored query name (see `mkg query --list`), a .rq path, or SPARQL text")
-    p.add_argument("--release", type=Path, default=Path("build/release"), help="release folder")
+    p.add_argument("--release", type=Path, default=Path("build/release"), help="release folder (default: %(default)s)")
     p.add_argument(
         "--param",
         action="append",
@@ -18,7 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="bind parameter NAME (?_NAME_type) to VALUE; IRIs may be CURIEs such as mkg:Bone",
     )
-    p.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    p.add_argument(
+        "--format", choices=["table", "csv", "tsv", "json"], default="table", help="output (default: %(default)s)"
+    )
     p.add_argument("--list", action="store_true", help="list the stored queries and exit")
     p.set_defaults(func=_run)
 

@@ -10,7 +10,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``validate`` subcommand."""
     p = sub.add_parser("validate", help="validate RDF files against the shapes and the ontology")
     p.add_argument("files", nargs="+", type=Path, help="Turtle, TriG, N-Triples, N-Quads, RDF/XML or JSON-LD")
-    p.add_argument("--format", choices=["text", "turtle"], default="text", help="report format")
+    p.add_argument("--format", choices=["text", "turtle"], default="text", help="report format (default: %(default)s)")
     p.set_defaults(func=_run)
 
 
