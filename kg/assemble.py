@@ -24,7 +24,7 @@ from kg.namespaces import (
     prefixes,
 )
 from kg.ontology_index import OntologyIndex
-from kg.tables import AssociationRow, GroupRow, StatisticRow, Tables
+from kg.tables import AssociationRow, ControlledValueRow, GroupRow, StatisticRow, Tables
 
 __all__ = ["asserted_graph", "new_graph", "provenance_graph", "union_graph"]
 
@@ -70,7 +70,9 @@ def _association_label(row: AssociationRow, index: OntologyIndex) -> str:
     return f"{base} ({'; '.join(qualifiers)})" if qualifiers else base
 
 
-def _add_association(graph: Graph, row: AssociationRow, index: OntologyIndex) -> None:
+def _add_association(
+    graph: Graph, row: AssociationRow, index: OntologyIndex, values: ControlledValueRow | None = None
+) -> None:
     node = FACT[row.id]
     graph.add((node, RDF.type, row.association_class))
     graph.add((node, RDFS.label, Literal(_association_label(row, index), lang="en")))
@@ -85,12 +87,29 @@ def _add_association(graph: Graph, row: AssociationRow, index: OntologyIndex) ->
     ):
         if value is not None:
             graph.add((node, prop, value))
+    if row.spread_kind is None and row.association_class == MKG.SpreadAssociation:
+        # An empty cell is "the source does not say", which a query must be able to tell from "not regional".
+        graph.add((node, MKG.spreadKind, MKG.UnstatedSpreadKind))
+    if values is not None:
+        _add_controlled_values(graph, node, values)
     _text(graph, node, MKG.frequency, row.frequency)
     _text(graph, node, MKG.context, row.context)
     _text(graph, node, MKG.explanation, row.explanation)
     if row.statistic:
         graph.add((node, MKG.hasStatistic, STATISTIC[row.statistic]))
     _evidence(graph, node, row.source, row.quote, row.note)
+
+
+def _add_controlled_values(graph: Graph, node: URIRef, row: ControlledValueRow) -> None:
+    """Statement kind and frequency level read from the quote (``controlled_values.tsv``), words beside them."""
+    if row.statement_kind is not None:
+        graph.add((node, MKG.statementKind, row.statement_kind))
+    if row.frequency_level is not None:
+        graph.add((node, MKG.frequencyLevel, row.frequency_level))
+    _text(graph, node, MKG.valueWords, row.words)
+    if row.ambiguous:
+        graph.add((node, MKG.valueIsAmbiguous, Literal(True)))
+        _text(graph, node, MKG.valueNote, row.note)
 
 
 def _add_statistic(graph: Graph, row: StatisticRow) -> None:
@@ -118,8 +137,9 @@ def _add_group(graph: Graph, row: GroupRow) -> None:
 def asserted_graph(tables: Tables, index: OntologyIndex) -> Graph:
     """The facts as curated: associations, their statistics and statistic groups."""
     graph = new_graph()
+    values = {v.association: v for v in tables.controlled_values}
     for association in tables.associations:
-        _add_association(graph, association, index)
+        _add_association(graph, association, index, values.get(association.id))
     for statistic in tables.statistics:
         _add_statistic(graph, statistic)
     for group in tables.groups:

@@ -8,7 +8,11 @@ turns its answer, and what follows from the curated associations, into plain tri
 * inferred ``rdf:type`` triples of associations (e.g. ``mkg:RegionalSpreadAssociation``), with type closure;
 * one shortcut triple per association (``mkg:BreastCancer mkg:spreadsTo mkg:Bone``), repeated for every
   super-property (``obo:RO_0004026``), each linked back to its association by RDF reification;
-* ``mkg:metastasisClass``: the most specific defined metastasis class covering a spread association's site.
+* ``mkg:metastasisClass``: the most specific defined metastasis class covering a spread association's site,
+  and the class its spread kind names (``mkg:DistantSpread mkg:spreadKindClass mkg:DistantMetastasis``), so
+  climbing the metastasis hierarchy from either finds the fact;
+* ``mkg:preferentiallySpreadsTo`` for spread associations whose statement kind is a preferred site or a
+  tendency ("tend to spread to"), the only rows whose source says so.
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ from kg.assemble import new_graph
 from kg.closure import reachable
 from kg.namespaces import MKG
 
-__all__ = ["Classification", "inferred_graph", "metastasis_classes"]
+__all__ = ["PREFERENCE_KINDS", "Classification", "inferred_graph", "metastasis_classes"]
+
+PREFERENCE_KINDS = frozenset({MKG.PreferredSiteStatement, MKG.TendencyStatement})
+"""Statement kinds whose source words ("preferred locations", "tend to spread to") give the preference shortcut."""
 
 Pair = tuple[URIRef, URIRef]
 
@@ -119,6 +126,7 @@ def inferred_graph(ontology: Graph, asserted: Graph, classification: Classificat
         for sup in sups:
             out.add((prop, RDFS.subPropertyOf, sup))
     sites = metastasis_classes(ontology, ancestors)
+    kind_classes = {k: c for k, c in ontology.subject_objects(MKG.spreadKindClass) if isinstance(c, URIRef)}
     for assoc in sorted(set(asserted.subjects(MKG.predicate, None)), key=str):
         s, p, o = (asserted.value(assoc, MKG[k]) for k in ("subject", "predicate", "object"))
         assert isinstance(s, URIRef) and isinstance(p, URIRef) and isinstance(o, URIRef)
@@ -128,8 +136,15 @@ def inferred_graph(ontology: Graph, asserted: Graph, classification: Classificat
         out.add((assoc, RDF.subject, s))
         out.add((assoc, RDF.predicate, p))
         out.add((assoc, RDF.object, o))
-        if p in {MKG.spreadsTo, MKG.spreadsFirstTo} and o in sites:
-            out.add((assoc, MKG.metastasisClass, sites[o]))
+        if p in {MKG.spreadsTo, MKG.spreadsFirstTo}:
+            if o in sites:
+                out.add((assoc, MKG.metastasisClass, sites[o]))
+            kind = asserted.value(assoc, MKG.spreadKind)
+            if kind in kind_classes:
+                out.add((assoc, MKG.metastasisClass, kind_classes[kind]))
+            if asserted.value(assoc, MKG.statementKind) in PREFERENCE_KINDS:
+                for prop in {MKG.preferentiallySpreadsTo} | super_props.get(MKG.preferentiallySpreadsTo, set()):
+                    out.add((s, prop, o))
     for triple in list(out):
         if triple in known:
             out.remove(triple)

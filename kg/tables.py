@@ -20,12 +20,16 @@ from kg.errors import UserError
 from kg.namespaces import MKG, UNIT
 from kg.ontology_index import OntologyIndex
 from kg.resources import tables_dir
-from kg.sourcetext import SourceDocument
+from kg.sourcetext import SourceDocument, normalize_text
 
 __all__ = [
     "ASSOCIATION_COLUMNS",
+    "CONTROLLED_VALUE_COLUMNS",
+    "FREQUENCY_LEVELS",
+    "STATEMENT_KINDS",
     "STATISTIC_COLUMNS",
     "AssociationRow",
+    "ControlledValueRow",
     "GroupRow",
     "Location",
     "StatisticRow",
@@ -42,6 +46,7 @@ STATISTIC_COLUMNS = (
     "quote", "note",
 )  # fmt: skip
 GROUP_COLUMNS = ("id", "label", "additive", "source", "quote", "note")
+CONTROLLED_VALUE_COLUMNS = ("association", "statement_kind", "frequency_level", "words", "ambiguous", "note")
 
 SPREAD_KINDS = {"regional": MKG.RegionalSpread, "distant": MKG.DistantSpread}
 ROUTES = {"lymphatic": MKG.LymphaticRoute}
@@ -51,6 +56,22 @@ TIMINGS = {
     "after": MKG.AfterCancerDetection,
 }
 UNITS = {"percent": UNIT.PERCENT}
+STATEMENT_KINDS = {
+    "preferred-site": MKG.PreferredSiteStatement,
+    "tendency": MKG.TendencyStatement,
+    "example": MKG.ExampleStatement,
+    "most-likely-to-skin": MKG.MostLikelyToSpreadToSkinListing,
+    "highest-propensity-to-skin": MKG.HighestPropensityToSkinListing,
+    "most-frequent": MKG.MostFrequentlyEncounteredStatement,
+}
+FREQUENCY_LEVELS = {
+    "very-rarely": MKG.VeryRarely,
+    "some": MKG.Some,
+    "sometimes": MKG.Sometimes,
+    "often": MKG.Often,
+    "roughly-half": MKG.RoughlyHalf,
+    "most": MKG.Most,
+}
 BOOLEANS = {"true": True, "false": False}
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
@@ -121,12 +142,26 @@ class GroupRow:
 
 
 @dataclass(frozen=True)
+class ControlledValueRow:
+    """The controlled values one association's quote gives: statement kind and frequency level, with the words."""
+
+    association: str
+    statement_kind: URIRef | None
+    frequency_level: URIRef | None
+    words: str
+    ambiguous: bool
+    note: str
+    where: Location
+
+
+@dataclass(frozen=True)
 class Tables:
     """All curated records, in file order."""
 
     associations: tuple[AssociationRow, ...]
     statistics: tuple[StatisticRow, ...]
     groups: tuple[GroupRow, ...]
+    controlled_values: tuple[ControlledValueRow, ...] = ()
 
 
 _QUOTE_HINT = (
@@ -201,6 +236,8 @@ class _Checker:
         self.index = index
         self.sources = sources
         self.problems = problems
+        self.association_ids: set[str] = set()
+        """Every id of associations.tsv, also of rows with other mistakes (no knock-on 'unknown' reports)."""
 
     def ident(self, path: Path, line: int, value: str, seen: dict[str, int]) -> str:
         if not value:
@@ -259,6 +296,7 @@ def _associations(path: Path, check: _Checker) -> list[AssociationRow]:
     p = check.problems
     for line, f in _rows(path, ASSOCIATION_COLUMNS, p):
         ident = check.ident(path, line, f["id"], seen)
+        check.association_ids.add(ident)
         subject = check.term(path, line, "subject", f["subject"])
         obj = check.term(path, line, "object", f["object"])
         predicate = None
@@ -360,12 +398,47 @@ def _groups(path: Path, check: _Checker) -> list[GroupRow]:
     return out
 
 
-def _cross_references(tables: Tables, problems: _Problems) -> None:
+def _controlled_values(path: Path, check: _Checker) -> list[ControlledValueRow]:
+    """``controlled_values.tsv``: optional, so that table folders written before it still load."""
+    if not path.exists():
+        return []
+    seen: dict[str, int] = {}
+    out: list[ControlledValueRow] = []
+    p = check.problems
+    for line, f in _rows(path, CONTROLLED_VALUE_COLUMNS, p):
+        if f["association"] in seen:
+            p.add(path, line, "association", f"'{f['association']}' already given on line {seen[f['association']]}")
+        seen.setdefault(f["association"], line)
+        kind = check.choice(path, line, "statement_kind", f["statement_kind"], STATEMENT_KINDS)
+        level = check.choice(path, line, "frequency_level", f["frequency_level"], FREQUENCY_LEVELS)
+        if not f["statement_kind"] and not f["frequency_level"]:
+            p.add(path, line, None, "give a statement_kind, a frequency_level or both")
+        if not f["words"]:
+            p.add(path, line, "words", "required: the words of the association's quote the values are read from")
+        ambiguous = check.boolean(path, line, "ambiguous", f["ambiguous"])
+        if ambiguous and not f["note"]:
+            p.add(path, line, "note", "required when ambiguous is true: say what the words leave open")
+        out.append(
+            ControlledValueRow(f["association"], kind, level, f["words"], ambiguous, f["note"], Location(path, line))
+        )
+    return out
+
+
+def _cross_references(tables: Tables, problems: _Problems, association_ids: set[str]) -> None:
     stats = {s.id: s for s in tables.statistics}
     groups = {g.id: g for g in tables.groups}
     for a in tables.associations:
         if a.statistic and a.statistic not in stats:
             problems.add(a.where.path, a.where.line, "statistic", f"unknown statistic '{a.statistic}'")
+    associations = {a.id: a for a in tables.associations}
+    for v in tables.controlled_values:
+        row = associations.get(v.association)
+        if v.association not in association_ids:
+            problems.add(v.where.path, v.where.line, "association", f"unknown association '{v.association}'")
+        elif row is not None and v.words and normalize_text(v.words).lower() not in normalize_text(row.quote).lower():
+            problems.add(
+                v.where.path, v.where.line, "words", f"'{v.words}' does not occur in the quote of '{v.association}'"
+            )
     for s in tables.statistics:
         if s.group and s.group not in groups:
             problems.add(s.where.path, s.where.line, "group", f"unknown statistic group '{s.group}'")
@@ -382,7 +455,7 @@ def _cross_references(tables: Tables, problems: _Problems) -> None:
 
 
 def load_tables(index: OntologyIndex, sources: dict[str, SourceDocument], folder: Path | None = None) -> Tables:
-    """Read and check ``associations.tsv``, ``statistics.tsv`` and ``statistic_groups.tsv``."""
+    """Read and check the four tables of ``folder``: associations, statistics, groups and controlled values."""
     folder = folder or tables_dir()
     problems = _Problems()
     check = _Checker(index, sources, problems)
@@ -390,7 +463,8 @@ def load_tables(index: OntologyIndex, sources: dict[str, SourceDocument], folder
         associations=tuple(_associations(folder / "associations.tsv", check)),
         statistics=tuple(_statistics(folder / "statistics.tsv", check)),
         groups=tuple(_groups(folder / "statistic_groups.tsv", check)),
+        controlled_values=tuple(_controlled_values(folder / "controlled_values.tsv", check)),
     )
-    _cross_references(tables, problems)
+    _cross_references(tables, problems, check.association_ids)
     problems.raise_if_any()
     return tables

@@ -65,7 +65,7 @@ def test_installed_package_carries_its_data(installed: Path) -> None:
     found = json.loads(result.stdout)
     assert found["kg"].startswith(str(installed)) and found["server"].startswith(str(installed))
     assert found["ontology"] and found["java"]
-    assert found["tables"] == ["associations.tsv", "statistic_groups.tsv", "statistics.tsv"]
+    assert found["tables"] == ["associations.tsv", "controlled_values.tsv", "statistic_groups.tsv", "statistics.tsv"]
     assert found["sources"] == ["lee-2020.txt", "sebald-2017.txt", "sources.ttl"]
     assert found["shapes"] >= 4 and found["queries"] >= 25 and found["qc"] >= 17
     assert found["templates"] >= 2 and found["server_queries"] >= 1

@@ -143,6 +143,65 @@ def test_breast_cancer_prefers_bones_including_skull_and_facial_bones(ask: Calla
     assert column(ask("preferred-sites-of-primary", primary="mkg:LungCancer"), "site") == {"mkg:Liver"}
 
 
+@answers("preferential-spread")
+def test_preferential_spread_only_where_the_source_says_preferred_or_tend_to(ask: Callable[..., list[Row]]) -> None:
+    """The shortcut covers the eight preferred-site facts and the two scalp tendencies, no example or listing."""
+    rows = ask("preferential-spread")
+    kinds = {(r["primary"], r["site"]): r["statementKind"] for r in rows}
+    preferred = {(r["primary"], r["site"]) for r in rows if r["statementKind"] == "mkg:PreferredSiteStatement"}
+    assert preferred == {
+        *((p, s) for p in ("mkg:BreastCancer", "mkg:ProstateCancer") for s in ("mkg:Bone", "mkg:Skull", "mkg:FacialBone")),  # noqa: E501
+        ("mkg:LungCancer", "mkg:Liver"), ("mkg:ColonCancer", "mkg:Liver"),
+    }  # fmt: skip
+    assert {k for k, v in kinds.items() if v == "mkg:TendencyStatement"} == {
+        ("mkg:ScalpSkinMalignancy", "mkg:ParotidLymphNode"), ("mkg:ScalpSkinMalignancy", "mkg:CervicalLymphNode"),
+    }  # fmt: skip
+    assert ("mkg:BreastCancer", "mkg:Brain") not in kinds and ("mkg:BreastCancer", "mkg:Skin") not in kinds
+    assert column(rows, "words") == {"tend to spread to"}
+
+
+@answers("skin-spread-listings")
+def test_the_two_skin_lists_and_the_most_frequent_statement_are_told_apart(ask: Callable[..., list[Row]]) -> None:
+    """Six cancers 'most likely', five 'highest propensity' with figures, breast 'most frequently encountered'."""
+    rows = ask("skin-spread-listings")
+    by_kind: dict[str, set[str]] = {}
+    for r in rows:
+        by_kind.setdefault(r["statementKind"], set()).add(r["primary"])
+    assert by_kind == {
+        "mkg:MostLikelyToSpreadToSkinListing": {
+            "mkg:BreastCancer", "mkg:StomachCancer", "mkg:LungCancer", "mkg:UterineCancer",
+            "mkg:LargeIntestineCancer", "mkg:KidneyCancer",
+        },
+        "mkg:HighestPropensityToSkinListing": {
+            "mkg:Melanoma", "mkg:BreastCancer", "mkg:NasalSinusCancer", "mkg:LaryngealCancer", "mkg:OralCancer",
+        },
+        "mkg:MostFrequentlyEncounteredStatement": {"mkg:BreastCancer"},
+    }  # fmt: skip
+    figures = {r["primary"]: r["figure"] for r in rows if "figure" in r}
+    assert figures["mkg:Melanoma"].startswith("45%") and len(figures) == 5
+    assert all("ambiguityNote" in r for r in rows if r["statementKind"] == "mkg:MostLikelyToSpreadToSkinListing")
+
+
+@answers("facts-by-frequency")
+def test_frequency_words_sort_from_very_rarely_to_most(ask: Callable[..., list[Row]]) -> None:
+    """Ranks order the words; ties are the unordered ones; the ambiguous readings carry their note."""
+    rows = ask("facts-by-frequency")
+    assert [int(r["rank"]) for r in rows] == sorted(int(r["rank"]) for r in rows)
+    levels = {r["fact"]: (r["level"], r["words"]) for r in rows}
+    assert rows[0]["level"] == "mkg:VeryRarely" and rows[-1]["level"] == "mkg:Most"
+    assert levels["fact:propensity-low-skin-bcc"] == ("mkg:VeryRarely", "very rarely spreads")
+    assert levels["fact:head-and-neck-distant-lung"] == ("mkg:Most", "Most distant metastases")
+    assert levels["fact:head-and-neck-distant-bone"] == ("mkg:Some", "some in bones")
+    assert levels["fact:oral-cervical-nodes-roughly-half"][0] == "mkg:RoughlyHalf"
+    rank = {r["level"]: int(r["rank"]) for r in rows}
+    assert rank["mkg:Often"] == rank["mkg:RoughlyHalf"] and rank["mkg:Sometimes"] < rank["mkg:Often"] < rank["mkg:Most"]
+    assert {r["fact"] for r in rows if "valueNote" in r} == {
+        "fact:propensity-low-head-and-neck-distant", "fact:head-and-neck-systemic-radical-palliative",
+    }  # fmt: skip
+    assert "fact:skin-sign-timing-before" not in levels  # "may" is a possibility, not a frequency
+    assert len(rows) == 14
+
+
 @answers("spread-sites-of-primary")
 def test_spread_sites_of_breast_cancer(ask: Callable[..., list[Row]]) -> None:
     """All eleven spread facts on breast cancer, each with its metastasis class; the 30 % figure stays."""
@@ -188,7 +247,12 @@ def test_primaries_spreading_to_the_skin_and_to_lymph_nodes(ask: Callable[..., l
 
 @answers("regional-and-distant-spread")
 def test_regional_and_distant_spread(ask: Callable[..., list[Row]]) -> None:
-    """Two regional facts (oral cancer to neck nodes) and fourteen distant ones; unqualified facts are absent."""
+    """Two regional facts (oral cancer to neck nodes), fourteen distant ones, the rest explicitly not stated.
+
+    Model change (issue 17): facts whose source does not say regional or distant now answer with
+    mkg:UnstatedSpreadKind instead of being absent, and each regional/distant fact also has the
+    regional/distant metastasis class among its metastasis classes.
+    """
     rows = ask("regional-and-distant-spread")
     regional = {r["fact"] for r in rows if r["spreadKind"] == "mkg:RegionalSpread"}
     distant = {r["fact"] for r in rows if r["spreadKind"] == "mkg:DistantSpread"}
@@ -197,6 +261,12 @@ def test_regional_and_distant_spread(ask: Callable[..., list[Row]]) -> None:
     assert {"fact:distant-example-breast-brain", "fact:head-and-neck-distant-lung"} <= distant
     assert "fact:preferred-breast-bone" not in regional | distant
     assert {r["route"] for r in rows if "route" in r} == {"mkg:LymphaticRoute"}
+    unstated = {r["fact"] for r in rows if r["spreadKind"] == "mkg:UnstatedSpreadKind"}
+    assert "fact:preferred-breast-bone" in unstated and "fact:skin-most-likely-breast" in unstated
+    assert len(unstated) == 23
+    kinds = {(r["fact"], r.get("metastasisClass")) for r in rows}
+    assert ("fact:distant-example-breast-brain", "mkg:DistantMetastasis") in kinds
+    assert ("fact:regional-example-oral-neck-nodes", "mkg:RegionalMetastasis") in kinds
 
 
 @answers("skip-lesion-cancers")

@@ -80,7 +80,7 @@ def test_association_needs_one_subject_source_and_quote(base: Graph) -> None:
 def test_spread_kind_is_a_closed_value_set(base: Graph) -> None:
     """AssociationShape: a spread kind outside {regional, distant} is a violation."""
     bad = ASSOCIATION.replace("mkg:DistantSpread", "mkg:LymphaticRoute")
-    assert "spread kind is one of the closed value set: regional or distant" in messages(
+    assert "spread kind is one of the closed value set: regional, distant or not stated" in messages(
         run(base, bad + STATISTIC + GROUP), "AssociationShape"
     )
 
@@ -210,3 +210,60 @@ def test_shapes_with_rules_run_on_a_copy() -> None:
     before = set(data)
     assert validate(data, shapes).violations
     assert set(data) == before
+
+
+def test_statement_kind_and_frequency_level_are_closed_value_sets(base: Graph) -> None:
+    """ControlledValuesShape: a statement kind or frequency level outside its value set is a violation."""
+    good = ASSOCIATION.replace(
+        "mkg:hasStatistic stat:s ;",
+        "mkg:hasStatistic stat:s ; mkg:statementKind mkg:ExampleStatement ; mkg:frequencyLevel mkg:Often ;"
+        " mkg:valueWords 'quoted verbatim'@en ;",
+    )
+    assert not messages(run(base, good + STATISTIC + GROUP), "ControlledValuesShape")
+    assert not messages(run(base, good + STATISTIC + GROUP), "ValueWordsInQuote")
+    bad = good.replace("mkg:ExampleStatement", "mkg:DistantSpread").replace("mkg:Often", "mkg:Bone")
+    found = messages(run(base, bad + STATISTIC + GROUP), "ControlledValuesShape")
+    assert "statement kind is one of the closed value set mkg:StatementKind" in found
+    assert "frequency level is one of the ordered value set mkg:FrequencyLevel" in found
+
+
+def test_controlled_value_words_must_occur_in_the_quote(base: Graph) -> None:
+    """ValueWordsInQuote: words the quote does not contain, or no words at all, are a violation."""
+    planted = ASSOCIATION.replace(
+        "mkg:hasStatistic stat:s ;",
+        "mkg:hasStatistic stat:s ; mkg:frequencyLevel mkg:Often ; mkg:valueWords 'often'@en ;",
+    )
+    assert messages(run(base, planted + STATISTIC + GROUP), "ValueWordsInQuote")
+    missing = ASSOCIATION.replace(
+        "mkg:hasStatistic stat:s ;", "mkg:hasStatistic stat:s ; mkg:frequencyLevel mkg:Often ;"
+    )
+    assert messages(run(base, missing + STATISTIC + GROUP), "ValueWordsInQuote")
+
+
+def test_ambiguous_controlled_value_needs_a_note(base: Graph) -> None:
+    """AmbiguousValueHasNote: mkg:valueIsAmbiguous without mkg:valueNote is caught; with it, it passes."""
+    flagged = ASSOCIATION.replace("mkg:hasStatistic stat:s ;", "mkg:hasStatistic stat:s ; mkg:valueIsAmbiguous true ;")
+    assert messages(run(base, flagged + STATISTIC + GROUP), "AmbiguousValueHasNote")
+    noted = flagged.replace("mkg:valueIsAmbiguous true ;", "mkg:valueIsAmbiguous true ; mkg:valueNote 'why'@en ;")
+    assert not messages(run(base, noted + STATISTIC + GROUP), "AmbiguousValueHasNote")
+
+
+def test_spread_association_states_its_kind_or_says_it_is_unstated(base: Graph) -> None:
+    """SpreadKindStatedOrNot: a spread association with no spread kind is a violation; Unstated passes."""
+    unstated = ASSOCIATION.replace("mkg:DistantSpread", "mkg:UnstatedSpreadKind")
+    assert not messages(run(base, unstated + STATISTIC + GROUP), "SpreadKindStatedOrNot")
+    assert not messages(run(base, unstated + STATISTIC + GROUP), "AssociationShape")
+    missing = ASSOCIATION.replace("mkg:spreadKind mkg:DistantSpread ;", "")
+    assert messages(run(base, missing + STATISTIC + GROUP), "SpreadKindStatedOrNot")
+
+
+def test_preference_shortcut_needs_a_preferred_or_tendency_statement(base: Graph) -> None:
+    """PreferenceShortcutBacked: preferentiallySpreadsTo without such an association is caught; with one, passes."""
+    shortcut = "mkg:BreastCancer mkg:preferentiallySpreadsTo mkg:Bone .\n"
+    found = messages(run(base, shortcut + ASSOCIATION + STATISTIC + GROUP), "PreferenceShortcutBacked")
+    assert any("needs an association whose source says preferred" in m for m in found)
+    backed = ASSOCIATION.replace(
+        "mkg:hasStatistic stat:s ;",
+        "mkg:hasStatistic stat:s ; mkg:statementKind mkg:PreferredSiteStatement ; mkg:valueWords 'quoted'@en ;",
+    )
+    assert not messages(run(base, shortcut + backed + STATISTIC + GROUP), "PreferenceShortcutBacked")

@@ -172,3 +172,26 @@ def test_excel_quoted_fields_get_a_hint(index: OntologyIndex, tables_copy: Path)
     assert f"{path}:2: column 'quote': does not occur verbatim" in message
     assert "looks saved by a spreadsheet with quoted fields" in message
     assert message.count("spreadsheet") == 1, "only the quoted line gets the hint"
+
+
+def test_controlled_values_are_read_only_from_the_quote(index: OntologyIndex, tables_copy: Path) -> None:
+    """controlled_values.tsv: words not in the quote, unknown fact or value, ambiguity without note are named."""
+    path = tables_copy / "controlled_values.tsv"
+    _replace(path, "skip-lesions-oesophagus\t\tsometimes\tsometimes\t", "skip-lesions-oesophagus\t\tsometimes\toften\t")
+    _replace(path, "skin-most-likely-lung\t", "skin-most-likely-lungs\t")
+    _replace(path, "\tpreferred-site\t\ttend to spread to\tfalse\t\n", "\tpreferred\t\ttend to spread to\ttrue\t\n")
+    message = _error(index, tables_copy)
+    assert "column 'words': 'often' does not occur in the quote of 'skip-lesions-oesophagus'" in message
+    assert "column 'association': unknown association 'skin-most-likely-lungs'" in message
+    assert "column 'statement_kind': 'preferred' is not one of example" in message
+    assert "column 'note': required when ambiguous is true" in message
+
+
+def test_every_controlled_value_row_names_a_fact_and_its_words(index: OntologyIndex) -> None:
+    """Fidelity: each statement kind or frequency level is read from words of that fact's own quote."""
+    tables = load_tables(index, load_sources()[1])
+    quotes = {a.id: a.quote.lower() for a in tables.associations}
+    assert len(tables.controlled_values) >= 38
+    for row in tables.controlled_values:
+        assert row.words.lower() in quotes[row.association], row.where
+        assert row.statement_kind is not None or row.frequency_level is not None, row.where
