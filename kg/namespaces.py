@@ -1,10 +1,15 @@
-"""The IRIs the build writes, in one place, so code, shapes and queries agree on them."""
+"""The IRIs the build writes, as rdflib namespaces, so code, shapes and queries agree on them.
+
+The namespaces come from the project's prefix table (:mod:`kg.prefixes`, ``kg/prefixes.tsv``); the W3C
+vocabularies are rdflib's own ``DefinedNamespace`` objects, whose IRIs a test checks against the table.
+"""
 
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
+from kg.prefixes import default_prefixes
 from kg.resources import BASE_IRI
 
 __all__ = [
@@ -34,15 +39,16 @@ __all__ = [
     "prefixes",
 ]
 
-MKG = Namespace(BASE_IRI)
-FACT = Namespace(BASE_IRI + "fact/")
-STATISTIC = Namespace(BASE_IRI + "statistic/")
-GROUP = Namespace(BASE_IRI + "statistic-group/")
-SOURCE = Namespace(BASE_IRI + "source/")
-OBO = Namespace("http://purl.obolibrary.org/obo/")
-OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
-FOAF = Namespace("http://xmlns.com/foaf/0.1/")
-UNIT = Namespace("http://qudt.org/vocab/unit/")
+_TABLE = default_prefixes()
+MKG = Namespace(_TABLE["mkg"])
+FACT = Namespace(_TABLE["fact"])
+STATISTIC = Namespace(_TABLE["stat"])
+GROUP = Namespace(_TABLE["group"])
+SOURCE = Namespace(_TABLE["src"])
+OBO = Namespace(_TABLE["obo"])
+OBOINOWL = Namespace(_TABLE["oboInOwl"])
+FOAF = Namespace(_TABLE["foaf"])
+UNIT = Namespace(_TABLE["unit"])
 
 ONTOLOGY_IRI = URIRef(BASE_IRI + "metastasis-kg.owl")
 GRAPH_ONTOLOGY = URIRef(BASE_IRI + "graph/ontology")
@@ -53,23 +59,5 @@ GRAPH_HPO = URIRef(BASE_IRI + "graph/hpo")
 
 
 def prefixes() -> dict[str, str]:
-    """Prefixes bound on every graph the build writes, so dumps read the same everywhere."""
-    return {
-        "mkg": str(MKG),
-        "fact": str(FACT),
-        "stat": str(STATISTIC),
-        "group": str(GROUP),
-        "src": str(SOURCE),
-        "obo": str(OBO),
-        "oboInOwl": str(OBOINOWL),
-        "owl": str(OWL),
-        "rdf": str(RDF),
-        "rdfs": str(RDFS),
-        "skos": str(SKOS),
-        "dcterms": str(DCTERMS),
-        "prov": str(PROV),
-        "void": str(VOID),
-        "foaf": str(FOAF),
-        "unit": str(UNIT),
-        "xsd": str(XSD),
-    }
+    """Prefixes bound on every graph the build writes (the prefix table), so dumps read the same everywhere."""
+    return default_prefixes()

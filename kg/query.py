@@ -1,8 +1,10 @@
 """``mkg query``: answer a stored question, a ``.rq`` file or SPARQL text from a built release.
 
 The release's ``kg.nq`` is loaded into an in-memory pyoxigraph store and queried over the union of its
-named graphs, read-only. Parameters reach the engine as RDF terms through pyoxigraph's substitutions
-(:mod:`kg.storedqueries`), never pasted into the query text.
+named graphs, read-only. The prefixes of the project's table (``kg/prefixes.tsv``) may be used without
+declaring them (``--no-default-prefixes`` turns that off); a query's own ``PREFIX`` wins. Parameters
+reach the engine as RDF terms through pyoxigraph's substitutions (:mod:`kg.storedqueries`), never
+pasted into the query text.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg.errors import UserError
+from kg.prefixes import default_prefixes
 from kg.release import read_manifest
 from kg.results import render_table, write_result
+from kg.sparqlerrors import describe_syntax_error
 from kg.storedqueries import StoredQuery, load_library, parse_query
 
 __all__ = ["execute", "open_release", "parse_params", "resolve_query", "run_query"]
@@ -88,13 +92,27 @@ def parse_params(items: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def execute(store: ox.Store, query: StoredQuery, params: Mapping[str, str] | None = None) -> Any:
-    """Run ``query`` on the union of the store's graphs with ``params`` bound; engine errors become UserErrors."""
+def execute(
+    store: ox.Store,
+    query: StoredQuery,
+    params: Mapping[str, str] | None = None,
+    *,
+    prefixes: Mapping[str, str] | None = None,
+) -> Any:
+    """Run ``query`` on the union of the store's graphs with ``params`` bound; engine errors become UserErrors.
+
+    ``prefixes`` are default prefixes the query may use without declaring them (its own ``PREFIX`` wins);
+    a syntax error is explained in one line by :func:`kg.sparqlerrors.describe_syntax_error`.
+    """
     substitutions = query.bind(params or {})
+    defaults = dict(prefixes) if prefixes else None
     try:
-        return store.query(query.text, use_default_graph_as_union=True, substitutions=substitutions or None)
+        return store.query(
+            query.text, use_default_graph_as_union=True, substitutions=substitutions or None, prefixes=defaults
+        )
     except SyntaxError as exc:
-        raise UserError(f"malformed SPARQL: {exc}", path=query.where) from exc
+        problem = describe_syntax_error(query.text, exc, prefixes=defaults)
+        raise UserError(problem.message, path=query.where) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         message = str(exc)
         if "SELECT projection" in message:
@@ -147,6 +165,6 @@ def run_query(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     query.resolve(params)
     store = open_release(args.release)
-    result = execute(store, query, params)
+    result = execute(store, query, params, prefixes=None if args.no_default_prefixes else default_prefixes())
     write_result(result, args.format, sys.stdout)
     return 0

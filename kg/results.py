@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from kg.namespaces import prefixes
+from kg.prefixes import converter
 
 __all__ = ["compact", "render_table", "write_result"]
 
@@ -31,12 +31,11 @@ def compact(term: Any) -> str:
         return ""
     if isinstance(term, ox.NamedNode):
         iri = term.value
-        matches = [(ns, p) for p, ns in prefixes().items() if iri.startswith(ns) and len(iri) > len(ns)]
-        if matches:
-            namespace, prefix = max(matches)
-            local = iri[len(namespace) :]
-            if set(local) <= _SIMPLE_LOCAL and not local.endswith("."):
-                return f"{prefix}:{local}"
+        curie = converter().compress(iri)  # the longest matching namespace of the prefix table
+        if curie is not None:
+            local = curie.partition(":")[2]
+            if local and set(local) <= _SIMPLE_LOCAL and not local.endswith("."):
+                return curie
         return iri
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from kg.errors import UserError
-from kg.namespaces import prefixes
+from kg.prefixes import converter
 from kg.resources import query_dir
 
 if TYPE_CHECKING:
@@ -113,11 +113,8 @@ class BoundTerm:
 
 def _expand_curie(value: str) -> str:
     """``mkg:BreastCancer`` -> the full IRI, for the project's own prefixes only; anything else unchanged."""
-    match = _CURIE.match(value)
-    if match and not value.startswith(("http://", "https://")):
-        namespace = prefixes().get(match["prefix"])
-        if namespace is not None:
-            return namespace + match["local"]
+    if _CURIE.match(value) and not value.startswith(("http://", "https://")):
+        return converter().expand(value) or value
     return value
 
 

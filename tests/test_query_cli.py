@@ -202,9 +202,39 @@ def test_unknown_query_name_suggests_close_names(release_dir: Path, capsys: pyte
 
 
 def test_malformed_inline_sparql(release_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Broken SPARQL text is a user error with the parser's position, not a crash."""
+    """Broken SPARQL is one line on stderr with line, column, the text there and a hint; exit 2, no traceback."""
     err = fail(capsys, "SELECT * WHERE { ?s ?p }", "--release", str(release_dir))
-    assert "malformed SPARQL" in err and "<query text>" in err
+    assert err == (
+        'mkg query: error: <query text>: malformed query at line 1, column 21 (near "?p }"):'
+        ' the triple pattern has no object (add the object before the "}")\n'
+    )
+
+
+def test_console_script_explains_a_syntax_error_in_one_line(release_dir: Path) -> None:
+    """In a real process: exit 2 and exactly one stderr line naming the undeclared prefix, no traceback."""
+    bad = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "query", "SELECT * WHERE {\n ?s nope:p ?o }", "--release", str(release_dir)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    assert 'line 2, column 5 (near "nope:p ?o }"): prefix "nope:" is not declared' in bad.stderr
+
+
+def test_default_prefixes_need_no_declaration(release_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`owl:`, `rdfs:` and `mkg:` work undeclared; --no-default-prefixes turns that off with the PREFIX to add."""
+    text = "SELECT ?label WHERE { mkg:OesophagealCancer a owl:Class ; rdfs:label ?label }"
+    code, out, _ = run_on(release_dir, capsys, text, "--format", "csv")
+    assert code == 0 and out.splitlines() == ["label", "oesophageal cancer"]
+    err = fail(capsys, text, "--no-default-prefixes", "--release", str(release_dir))
+    assert 'prefix "mkg:" is not declared (add PREFIX mkg: <https://w3id.org/metastasis-kg/>)' in err
+
+
+def test_a_declared_prefix_wins_over_the_default(release_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A query's own PREFIX replaces the table's: `mkg:` bound elsewhere finds nothing of the KG."""
+    text = "PREFIX mkg: <http://example.org/> ASK { mkg:OesophagealCancer ?p ?o }"
+    assert run_on(release_dir, capsys, text)[1] == "false\n"
+    assert run_on(release_dir, capsys, text.split(" ", 3)[3])[1] == "true\n"
 
 
 def test_malformed_query_file_names_the_file(
@@ -214,13 +244,13 @@ def test_malformed_query_file_names_the_file(
     path = tmp_path / "broken.rq"
     path.write_text("SELECT ?s WHERE { ?s ", encoding="utf-8")
     err = fail(capsys, str(path), "--release", str(release_dir))
-    assert "broken.rq" in err and "malformed SPARQL" in err
+    assert "broken.rq: malformed query at line 1" in err
 
 
 def test_updates_are_refused(release_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The release is read-only: SPARQL Update text does not parse as a query."""
     err = fail(capsys, "INSERT DATA { <http://e/s> <http://e/p> <http://e/o> }", "--release", str(release_dir))
-    assert "malformed SPARQL" in err
+    assert "this is SPARQL Update: only queries" in err
 
 
 def test_missing_query_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -22,6 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--format", choices=["table", "csv", "tsv", "json"], default="table", help="output (default: %(default)s)"
     )
     p.add_argument("--list", action="store_true", help="list the stored queries and exit")
+    p.add_argument(
+        "--no-default-prefixes",
+        action="store_true",
+        help="do not let the query use the project's prefixes (mkg:, owl:, rdfs:, obo:, ... as in kg/prefixes.tsv)"
+        " without declaring them; by default any it uses but does not declare are added (its own PREFIX wins)",
+    )
     p.set_defaults(func=_run)
 
 

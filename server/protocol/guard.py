@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.sparqltokens import TOKEN_ALTERNATIVES
+
 __all__ = [
     "QueryRefused",
     "QueryShape",
@@ -24,38 +26,6 @@ __all__ = [
     "rename_graphs",
     "substitute_variables",
 ]
-
-_PN_CHARS_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_PN_CHARS_U = _PN_CHARS_BASE + "_"
-_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
-_PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
-
-_TOKEN_ALTERNATIVES = [
-    ("ws", r"\s+"),
-    ("comment", r"\#[^\n\r]*"),
-    # Possessive, and an unterminated string runs to the end of its line (or of a long string, of the text):
-    # a failed match never rescans, so the check stays linear in the query's length. The engine refuses
-    # an unterminated string anyway, so what it hides cannot run.
-    (
-        "string",
-        r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*+(?:'''|'{0,2}\Z)" r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*+(?:"""|"{0,2}\Z)',
-    ),
-    ("string", r"'(?:[^'\\\n\r]|\\.)*+(?:'|(?=[\n\r])|\Z)" r'|"(?:[^"\\\n\r]|\\.)*+(?:"|(?=[\n\r])|\Z)'),
-    ("iri", r"<[^<>\"{}|^`\\\x00-\x20]*>"),
-    ("var", f"[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"),
-    ("bnode", f"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"),
-    ("pname", f"(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?"),
-    ("word", r"[A-Za-z_][A-Za-z0-9_]*"),
-    ("open", r"[({\[]"),
-    ("close", r"[)}\]]"),
-    ("other", r"."),
-]
-
 
 _SKIPPED = ("ws", "comment")
 
@@ -75,8 +45,8 @@ def _compile(alternatives: list[tuple[str, str]]) -> tuple[re.Pattern[str], tupl
     return pattern, ("", *(kind for kind, _ in tokens))
 
 
-_TOKENS = _compile(_TOKEN_ALTERNATIVES)
-_TOKENS_NO_IRI = _compile([alt for alt in _TOKEN_ALTERNATIVES if alt[0] != "iri"])
+_TOKENS = _compile(TOKEN_ALTERNATIVES)
+_TOKENS_NO_IRI = _compile([alt for alt in TOKEN_ALTERNATIVES if alt[0] != "iri"])
 
 
 _CODEPOINT_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
