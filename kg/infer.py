@@ -12,7 +12,8 @@ turns its answer, and what follows from the curated associations, into plain tri
   and the class its spread kind names (``mkg:DistantSpread mkg:spreadKindClass mkg:DistantMetastasis``), so
   climbing the metastasis hierarchy from either finds the fact;
 * ``mkg:preferentiallySpreadsTo`` for spread associations whose statement kind is a preferred site or a
-  tendency ("tend to spread to"), the only rows whose source says so.
+  tendency ("tend to spread to"), the only rows whose source says so;
+* group statements carried to their members, marked ``mkg:InheritedStatement`` (:mod:`kg.inherit`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from rdflib.term import Node
 
 from kg.assemble import new_graph
 from kg.closure import reachable
+from kg.inherit import inherited_statements
 from kg.namespaces import MKG
 
 __all__ = ["PREFERENCE_KINDS", "Classification", "inferred_graph", "metastasis_classes"]
@@ -145,6 +147,8 @@ def inferred_graph(ontology: Graph, asserted: Graph, classification: Classificat
             if asserted.value(assoc, MKG.statementKind) in PREFERENCE_KINDS:
                 for prop in {MKG.preferentiallySpreadsTo} | super_props.get(MKG.preferentiallySpreadsTo, set()):
                     out.add((s, prop, o))
+    labels = {s: str(o) for s, o in ontology.subject_objects(RDFS.label) if isinstance(s, URIRef)}
+    out += inherited_statements(asserted, ancestors, labels)
     for triple in list(out):
         if triple in known:
             out.remove(triple)

@@ -468,6 +468,30 @@ def test_skin_sign_timing_reached_through_the_group(ask: Callable[..., list[Row]
     }  # fmt: skip
 
 
+@answers("inherited-statements")
+def test_group_statements_reach_each_member_marked_inherited(ask: Callable[..., list[Row]]) -> None:
+    """A finding gets the three skin-sign timings and the syndrome's, each linked to its group statement."""
+    rows = ask("inherited-statements")
+    timings = {(r["timing"], r["group"]) for r in rows if "timing" in r}
+    assert timings == {
+        ("mkg:BeforeCancerDetection", "mkg:SkinFinding"), ("mkg:WithCancerDetection", "mkg:SkinFinding"),
+        ("mkg:AfterCancerDetection", "mkg:SkinFinding"), ("mkg:WithCancerDetection", "mkg:ParaneoplasticSyndrome"),
+    }  # fmt: skip
+    assert column(rows, "group") == {
+        "mkg:SkinFinding", "mkg:CutaneousParaneoplasticSyndrome", "mkg:ParaneoplasticSyndrome",
+    }  # fmt: skip
+    assert "fact:cps-work-up-without-known-cancer" in column(rows, "groupStatement")
+    listed = {r["listedBy"] for r in rows if r["group"] != "mkg:SkinFinding"}
+    assert listed == {"fact:cps-finding-acanthosis-nigricans"}
+    assert all(r["inherited"].startswith("https://w3id.org/metastasis-kg/inherited/") for r in rows)
+    assert len(rows) == 8 + 4 + 1
+    syndrome = ask("inherited-statements", sign="mkg:CutaneousParaneoplasticSyndrome")
+    assert {(r["timing"], r["group"]) for r in syndrome if "timing" in r} == {
+        ("mkg:WithCancerDetection", "mkg:ParaneoplasticSyndrome")
+    }
+    assert ask("inherited-statements", sign="mkg:BreastCancer") == []
+
+
 @answers("paraneoplastic-work-up")
 def test_paraneoplastic_sign_calls_for_work_up_with_age_appropriate_screen(ask: Callable[..., list[Row]]) -> None:
     """A work-up including an age-appropriate cancer screen (obo:BFO_0000051), in both patient situations."""

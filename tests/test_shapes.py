@@ -267,3 +267,37 @@ def test_preference_shortcut_needs_a_preferred_or_tendency_statement(base: Graph
         "mkg:hasStatistic stat:s ; mkg:statementKind mkg:PreferredSiteStatement ; mkg:valueWords 'quoted'@en ;",
     )
     assert not messages(run(base, shortcut + backed + STATISTIC + GROUP), "PreferenceShortcutBacked")
+
+
+SIGN = f"""
+fact:g a mkg:CutaneousSignAssociation ; rdfs:label "skin finding may be sign of internal malignancy"@en ;
+    mkg:subject mkg:SkinFinding ; mkg:predicate mkg:mayBeSignOf ; mkg:object mkg:InternalMalignancy ;
+    mkg:timing mkg:BeforeCancerDetection ; dcterms:source src:lee-2020 ; mkg:quote {QUOTE} .
+mkg:SkinFinding mkg:hasGroupMember mkg:TripePalms .
+<https://w3id.org/metastasis-kg/inherited/g/TripePalms> a mkg:InheritedStatement ;
+    mkg:subject mkg:TripePalms ; mkg:predicate mkg:mayBeSignOf ; mkg:object mkg:InternalMalignancy ;
+    mkg:timing mkg:BeforeCancerDetection ; mkg:inheritedFrom fact:g ; mkg:viaGroup mkg:SkinFinding .
+"""
+
+
+def test_inherited_statement_repeats_its_group_statement_on_a_member(base: Graph) -> None:
+    """InheritedStatementShape / InheritedMatchesGroupStatement: a faithful copy passes; drift is caught."""
+    result = run(base, SIGN)
+    assert result.violations == (), result.text()
+    other_object = SIGN.replace(
+        "mkg:object mkg:InternalMalignancy ;\n    mkg:timing mkg:BeforeCancerDetection ; mkg:inheritedFrom",
+        "mkg:object mkg:CancerRecurrence ;\n    mkg:timing mkg:BeforeCancerDetection ; mkg:inheritedFrom",
+    )
+    assert messages(run(base, other_object), "InheritedMatchesGroupStatement")
+    not_member = SIGN.replace("mkg:SkinFinding mkg:hasGroupMember mkg:TripePalms .", "")
+    assert messages(run(base, not_member), "InheritedMatchesGroupStatement")
+
+
+def test_inherited_statement_is_never_a_new_fact(base: Graph) -> None:
+    """InheritedStatementShape: a quote on, or an association type of, an inherited statement is a violation."""
+    quoted = SIGN.replace("mkg:viaGroup mkg:SkinFinding .", f"mkg:viaGroup mkg:SkinFinding ; mkg:quote {QUOTE} .")
+    found = messages(run(base, quoted), "InheritedStatementShape")
+    assert "an inherited statement adds no fact: its quote and source stay on the group statement" in found
+    typed = SIGN.replace("a mkg:InheritedStatement ;", "a mkg:InheritedStatement, mkg:Association ;")
+    found = messages(run(base, typed), "InheritedStatementShape")
+    assert "an inherited statement is never typed as an association (it is not a new fact)" in found
