@@ -29,7 +29,7 @@ from rdflib.namespace import RDF, RDFS
 from kg.namespaces import MKG
 from kg.resources import BASE_IRI
 
-__all__ = ["INHERITED", "CARRIED_QUALIFIERS", "inherited_statements"]
+__all__ = ["CARRIED_QUALIFIERS", "INHERITED", "inherited_statements"]
 
 INHERITED = Namespace(f"{BASE_IRI}inherited/")
 """IRIs of inherited statements: ``inherited/<group fact id>/<member local name>``."""
@@ -45,7 +45,7 @@ def _local(iri: URIRef) -> str:
 
 
 def _members(asserted: Graph, ancestors: Mapping[URIRef, set[URIRef]]) -> dict[URIRef, dict[URIRef, URIRef | None]]:
-    """group class -> {member: the listing fact that makes it a member, or None for the class hierarchy}."""
+    """Group class -> {member: the listing fact that makes it a member, or None for the class hierarchy}."""
     listings: dict[URIRef, list[tuple[URIRef, URIRef]]] = defaultdict(list)
     for fact in asserted.subjects(MKG.predicate, MKG.isSkinFindingOf):
         finding, syndrome = asserted.value(fact, MKG.subject), asserted.value(fact, MKG.object)
