@@ -6,7 +6,6 @@ fails with a :class:`~kg.errors.UserError` naming the file when the folder does 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ __all__ = ["MANIFEST", "Release", "build_release_into", "read_release", "stale_i
 
 MANIFEST = "release.json"
 _DUMPS = ("kg.nq", "kg.trig")
-_PREFIX_LINE = re.compile(r"^\s*@prefix\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>\s*\.\s*$")
 
 
 @dataclass(frozen=True)
@@ -32,23 +30,6 @@ class Release:
     triples: int
     fingerprint: str
     dump: Path
-
-    def prefixes(self) -> dict[str, str]:
-        """Prefixes declared at the top of the release's Turtle dump, for the query page's editor."""
-        found: dict[str, str] = {}
-        for name in ("kg.ttl", "metastasis-kg.ttl", "kg.trig"):
-            path = self.folder / name
-            if not path.is_file():
-                continue
-            with path.open(encoding="utf-8") as handle:
-                for line in handle:
-                    if not line.strip() or line.lstrip().startswith("#"):
-                        continue
-                    match = _PREFIX_LINE.match(line)
-                    if match is None:
-                        break
-                    found.setdefault(match.group(1) or "", match.group(2))
-        return found
 
 
 def _require(manifest: dict[str, Any], key: str, kind: type, path: Path) -> Any:

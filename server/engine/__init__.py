@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kg.prefixes import default_prefixes
 from server.config import ServerConfig
 from server.engine.base import Engine, Limits
 from server.engine.dataset import dataset_tag, plan_data_files
@@ -18,7 +19,11 @@ __all__ = ["OpenedEngine", "open_engine"]
 
 @dataclass
 class OpenedEngine:
-    """An engine with what the front announces about it: the release, prefixes and the ETag tag."""
+    """An engine with what the front announces about it: the release, prefixes and the ETag tag.
+
+    The prefixes are the project's table (:mod:`kg.prefixes`), whatever is served: queries may use them
+    undeclared, results and pages are written with them.
+    """
 
     engine: Engine
     release: Release | None
@@ -30,7 +35,7 @@ class OpenedEngine:
 def open_engine(config: ServerConfig, on_runaway: Callable[[str], None] | None = None) -> OpenedEngine:
     """Open the engine ``config`` asks for; ``on_runaway`` retires the process (embedded engine only)."""
     release = read_release(config.release) if config.release is not None else None
-    prefixes = release.prefixes() if release is not None else {}
+    prefixes = default_prefixes()
     limits = Limits(rows=config.row_limit, bytes=config.result_bytes_limit)
     if config.engine_url:
         from server.engine.remote import open_remote_engine

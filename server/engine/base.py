@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kg.sparqlerrors import SyntaxProblem, describe_syntax_error
 from server.protocol.formats import Format
 
 __all__ = [
@@ -79,9 +80,23 @@ class EngineError(Exception):
 
 
 class QueryRejected(EngineError):
-    """The engine refused the query itself (syntax, unsupported feature): the client's fault."""
+    """The engine refused the query itself (syntax, unsupported feature): the client's fault.
+
+    A syntax error carries its :class:`~kg.sparqlerrors.SyntaxProblem` (line, column, hint) as ``problem``,
+    for a JSON error body; ``message`` is its one line.
+    """
 
     status = 400
+
+    def __init__(self, message: str, *, problem: SyntaxProblem | None = None) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+    @classmethod
+    def malformed(cls, query: str, err: SyntaxError, prefixes: Mapping[str, str] | None) -> QueryRejected:
+        """The 400 for pyoxigraph's ``SyntaxError`` on ``query`` (run with default ``prefixes``), explained."""
+        problem = describe_syntax_error(query, err, prefixes=prefixes)
+        return cls(problem.message, problem=problem)
 
 
 class EngineTimeout(EngineError):

@@ -24,6 +24,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from kg.errors import UserError
+from kg.prefixes import default_prefixes
 from server.engine.base import (
     EngineError,
     EngineResult,
@@ -115,16 +116,19 @@ def _options(request: QueryRequest) -> dict[str, Any]:
 
 
 def evaluate(store: ox.Store, request: QueryRequest, limits: Limits, prefixes: dict[str, str]) -> EngineResult:
-    """Run one query to a complete, capped result in the requested format (raises :class:`EngineError`)."""
+    """Run one query to a complete, capped result in the requested format (raises :class:`EngineError`).
+
+    ``prefixes`` (the project's table) may be used in the query undeclared, and prefix its Turtle results.
+    """
     fmt = request.format
     try:
         options = _options(request)
     except (ValueError, TypeError) as err:
         raise QueryRejected(f"invalid dataset or bindings: {err}") from err
     try:
-        result = store.query(request.query, **options)
+        result = store.query(request.query, prefixes=prefixes, **options)
     except SyntaxError as err:
-        raise QueryRejected(f"malformed query: {err}") from err
+        raise QueryRejected.malformed(request.query, err, prefixes) from err
     except (RuntimeError, ValueError, TypeError, OSError) as err:
         raise QueryRejected(f"query refused by the engine: {err}") from err
     return capped_result(result, fmt, limits, prefixes)
@@ -210,8 +214,7 @@ class EmbeddedEngine:
     @classmethod
     def load(cls, release: Release | None, data: tuple[DataFile, ...], limits: Limits, **kwargs: Any) -> EmbeddedEngine:
         """Load the release dump and data files into a fresh store."""
-        prefixes = release.prefixes() if release is not None else {}
-        return cls(load_store(release, data), limits, prefixes, **kwargs)
+        return cls(load_store(release, data), limits, default_prefixes(), **kwargs)
 
     def _retire(self, reason: str) -> None:
         with self._lock:

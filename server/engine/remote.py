@@ -36,6 +36,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from kg.prefixes import declarations
 from server.engine.base import (
     EngineFailed,
     EngineResult,
@@ -154,16 +155,18 @@ class RemoteEngine:
         """Check the syntax here, send the query, then cap and write the answer like the embedded engine.
 
         The syntax is checked by pyoxigraph on an empty store (nothing to evaluate), so a malformed query
-        gets the same 400, with the same position, whichever engine answers.
+        gets the same 400, with the same position, whichever engine answers; the default prefixes the query
+        uses without declaring them are declared in front of the text sent.
         """
         self.queries += 1
         try:
-            _SYNTAX.query(request.query, base_iri=request.base_iri)
+            _SYNTAX.query(request.query, base_iri=request.base_iri, prefixes=self.prefixes or None)
         except SyntaxError as err:
-            raise QueryRejected(f"malformed query: {err}") from err
+            raise QueryRejected.malformed(request.query, err, self.prefixes) from err
         except (RuntimeError, ValueError, TypeError, OSError):
             pass  # evaluation matters on the engine, not on the empty store
-        text = request.query
+        # The engine knows nothing of our default prefixes: declare those the query uses undeclared.
+        text = declarations(request.query, self.prefixes) + request.query
         if request.bindings:
             text = substitute_variables(text, {name: _term(term) for name, term in request.bindings.items()})
         if self.stored:

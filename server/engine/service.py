@@ -20,6 +20,7 @@ from typing import Any
 
 import flask
 
+from kg.sparqlerrors import SyntaxProblem
 from server.config import ServerConfig
 from server.engine.base import Engine, EngineError, EngineTimeout, QueryRequest
 from server.engine.cache import ResultCache
@@ -91,16 +92,22 @@ class QueryOutcome:
     format: Format | None = None
     rows: int | None = None
     truncated: bool = False
+    problem: SyntaxProblem | None = None
     _gzipped: bytes | None = field(default=None, repr=False)
 
     @classmethod
-    def error(cls, status: int, message: str) -> QueryOutcome:
-        """A plain-text error the client can read; never cached by HTTP caches."""
+    def error(cls, status: int, message: str, *, problem: SyntaxProblem | None = None) -> QueryOutcome:
+        """A plain-text error the client can read; never cached by HTTP caches.
+
+        ``problem`` is where a malformed query is malformed (``problem.as_dict()``: line, column, near, hint,
+        message), for a JSON error body; the text body is its one-line message.
+        """
         return cls(
             status,
             (message.rstrip("\n") + "\n").encode(),
             "text/plain; charset=utf-8",
             {"Cache-Control": "no-store"},
+            problem=problem,
         )
 
     @property
@@ -332,7 +339,7 @@ class QueryService:
         except EngineError as err:
             if err.status >= 500:
                 self.failures += 1
-            outcome = QueryOutcome.error(err.status, err.message)
+            outcome = QueryOutcome.error(err.status, err.message, problem=getattr(err, "problem", None))
             if err.retry_after is not None:
                 outcome.headers["Retry-After"] = str(err.retry_after)
             return outcome

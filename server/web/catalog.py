@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import flask
 
-from kg.namespaces import prefixes as kg_prefixes
 from kg.resources import BASE_IRI
 from server.engine.service import QueryService
 from server.protocol.jsonld import JsonLdContext, build_context
@@ -72,8 +71,7 @@ def _build(service: QueryService) -> Catalog:
         for iri, text, field in texts
         if iri.startswith(base)
     ]
-    namespaces = {**kg_prefixes(), **service.prefixes}
-    context = build_context(namespaces, run_select(service, "ld-context"), base)
+    context = build_context(service.prefixes, run_select(service, "ld-context"), base)
     return Catalog(base, best, kinds, SearchIndex(entries), context)
 
 

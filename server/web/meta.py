@@ -1,10 +1,13 @@
-"""``/health`` for monitors and ``/.well-known/void`` for dataset crawlers.
+"""``/health`` for monitors, ``/.well-known/void`` for dataset crawlers, ``/prefixes.json`` for editors.
 
 ``/health`` answers 200 while the process that answers can query its engine, so a load balancer or the
 ``make run`` smoke test learns about a broken server from one request. It names the release and its
 size, and describes every process of the server: the supervisor (gunicorn's arbiter) and each live
 worker with its connections, requests, queries, time-outs and whether it is retiring, read from the
 snapshots the workers write (:mod:`server.health`). ``process`` is the pid of the worker that answered.
+
+``/prefixes.json`` is the project's prefix table (``kg/prefixes.tsv``) as ``{"owl": "http://...#"}``, the
+shape YASGUI's ``yasqe.addPrefixes`` takes: the prefixes ``/sparql`` lets a query use undeclared.
 """
 
 from __future__ import annotations
@@ -84,5 +87,15 @@ def void() -> Response:
     response = flask.Response(serialize_description(graph, fmt), content_type=fmt.content_type)
     response.vary.add("Accept")
     response.set_etag(f"void-{service.tag}-{fmt.name}")
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response.make_conditional(flask.request)
+
+
+@blueprint.route("/prefixes.json")
+def prefix_table() -> Response:
+    """The prefixes a query may use without declaring them, as ``{prefix: namespace}``."""
+    service = _service()
+    response = flask.jsonify(service.prefixes)
+    response.set_etag(f"prefixes-{service.tag}")
     response.headers["Cache-Control"] = "public, no-cache"
     return response.make_conditional(flask.request)

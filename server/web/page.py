@@ -58,6 +58,7 @@ def index() -> flask.Response:
     settings = {
         "endpoint": flask.url_for("sparql.sparql"),
         "prefixes": service.prefixes,
+        "prefixesUrl": flask.url_for("meta.prefix_table"),
         "starter": _starter_query(service.prefixes),
         "examples": [asdict(example) for example in load_examples(service.config.queries or query_dir())],
         "formats": {"solutions": _formats(SOLUTION_FORMATS), "graph": _formats(GRAPH_FORMATS)},

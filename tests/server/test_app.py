@@ -77,3 +77,14 @@ def test_run_query_applies_guards_caps_and_cache(app: flask.Flask) -> None:
         )
         assert json.loads(literal.body)["results"]["bindings"][0]["c"]["value"].endswith("/Bone")
         assert service.run_query("SELECT ?x WHERE {}", bindings={"x": object()}).status == 400
+
+
+def test_a_malformed_query_outcome_carries_its_position_for_json_bodies(app: flask.Flask) -> None:
+    """The 400 outcome of a syntax error has ``problem`` (line, column, near, hint) beside its one-line text."""
+    service: QueryService = app.extensions["mkg"]
+    with app.test_request_context("/"):
+        outcome = service.run_query("SELECT * WHERE {\n  ?s owl:sameAs ?o .\n  ?s ?p }")
+    assert outcome.status == 400 and outcome.problem is not None
+    fields = outcome.problem.as_dict()
+    assert (fields["line"], fields["column"], fields["near"]) == (3, 6, "?p }")
+    assert outcome.body.decode() == fields["message"] + "\n"
