@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from kg.errors import UserError
-from kg.prefixes import converter
+from kg.prefixes import converter, default_prefixes
 from kg.resources import query_dir
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ __all__ = [
     "query_variables",
 ]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = default_prefixes()["xsd"]
 # Datatype suffixes a parameter may carry, and the lexical forms each accepts.
 _DATATYPES: dict[str, re.Pattern[str]] = {
     "integer": re.compile(r"^[+-]?\d+$"),

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from kg.prefixes import default_prefixes
+
 __all__ = ["ClassExpressions", "Token"]
 
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_NS = default_prefixes()  # the project's prefix table (kg/prefixes.tsv)
+OWL = _NS["owl"]
+RDF = _NS["rdf"]
 _MAX_DEPTH = 12
 _RESTRICTIONS = (
     ("someValuesFrom", "some"),

@@ -15,19 +15,21 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.prefixes import default_prefixes
 from server.web.catalog import Catalog
 from server.web.classexpr import ClassExpressions, Token
 
 __all__ = ["Association", "Figure", "PropertyValues", "ResourceView", "Value", "build_view", "xref_iri"]
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-OBO = "http://purl.obolibrary.org/obo/"
-OIO = "http://www.geneontology.org/formats/oboInOwl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+_NS = default_prefixes()  # the project's prefix table (kg/prefixes.tsv)
+RDF = _NS["rdf"]
+RDFS = _NS["rdfs"]
+OWL = _NS["owl"]
+OBO = _NS["obo"]
+OIO = _NS["oboInOwl"]
+SKOS = _NS["skos"]
+DCTERMS = _NS["dcterms"]
+XSD = _NS["xsd"]
 
 DEFINITION = OBO + "IAO_0000115"
 SYNONYMS = {

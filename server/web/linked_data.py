@@ -39,6 +39,7 @@ import flask
 import pyoxigraph as ox
 from werkzeug.wrappers import Response
 
+from kg.prefixes import default_prefixes
 from kg.release import read_manifest
 from server.engine.service import QueryOutcome, QueryService, etag_matches
 from server.protocol.conneg import choose
@@ -80,8 +81,9 @@ CSP = (
 )
 # What a minted IRI's local part may contain (RFC 3987 unreserved, sub-delims, ':', '@', '/').
 _LOCAL = re.compile(r"^(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})+$")
-DCTERMS = "http://purl.org/dc/terms/"
-OWL = "http://www.w3.org/2002/07/owl#"
+_NS = default_prefixes()  # the project's prefix table (kg/prefixes.tsv)
+DCTERMS = _NS["dcterms"]
+OWL = _NS["owl"]
 _RELEASE_FILE = re.compile(r"^releases/(\d{4}-\d{2}-\d{2})/([A-Za-z0-9][A-Za-z0-9._-]*)$")
 _MEDIA_TYPES = {
     ".owl": "application/rdf+xml",
