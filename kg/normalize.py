@@ -13,8 +13,11 @@ around between two saves. This writer orders by content only:
 * blank nodes used once (``owl:Restriction``, class expressions) written inline as ``[ ... ]``, RDF
   lists as ``( ... )``, and ``owl:Axiom`` annotations placed right after the entity they annotate.
 
-The graph read back from the output is checked isomorphic to the input before anything is written,
-and the file is replaced atomically.
+:func:`normalize_file` first puts every axiom that RDF can spell several ways into one form
+(:func:`kg.owlforms.canonical_forms`: two-member ``owl:AllDifferent`` rather than the OWL API's
+``owl:differentFrom``, ``owl:oneOf`` and other set lists sorted), so the same ontology gives the same
+text whether Protégé or a text editor saved it. The graph read back from the output is checked
+isomorphic to that graph before anything is written, and the file is replaced atomically.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ __all__ = [
     "TermRenderer",
     "canonical_turtle",
     "normalize_file",
+    "owl_canonical",
     "parse_turtle",
     "render_term",
     "run_normalize",
@@ -355,6 +359,14 @@ class TermRenderer:
         return " ".join(line.strip() for line in lines)
 
 
+def owl_canonical(graph: Graph, prefixes: Mapping[str, str] | None = None) -> Graph:
+    """The graph with each OWL axiom in its one RDF form (:mod:`kg.owlforms`), set lists sorted as written."""
+    from kg.owlforms import canonical_forms
+
+    known = prefixes if prefixes is not None else KNOWN_PREFIXES
+    return canonical_forms(graph, lambda g: _Writer(g, known).sort_key)
+
+
 def render_term(graph: Graph, term: Node, prefixes: Mapping[str, str] | None = None) -> str:
     """One term on one line, with blank-node structures spelled out."""
     return TermRenderer(graph, prefixes)(term)
@@ -405,8 +417,10 @@ def normalize_file(path: Path, *, check: bool = False) -> bool:
         raise UserError("file not found", path=path) from err
     except UnicodeDecodeError as err:
         raise UserError(f"not UTF-8 text ({err.reason} at byte {err.start})", path=path) from err
-    graph = parse_turtle(text, path)
-    output = canonical_turtle(graph, _prefix_map((p, str(ns)) for p, ns in graph.namespaces()))
+    parsed = parse_turtle(text, path)
+    prefixes = _prefix_map((p, str(ns)) for p, ns in parsed.namespaces())
+    graph = owl_canonical(parsed, prefixes)
+    output = canonical_turtle(graph, prefixes)
     if output == text:
         return True
     if check:
