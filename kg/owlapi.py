@@ -7,6 +7,8 @@ unparsed triples, guessed or undeclared entities, OWL 2 DL profile violations, a
 the file without exactly one English label and one definition. Imports are never fetched from the web.
 
 Run it by hand on a release with ``python -m kg.owlapi build/release/metastasis-kg.owl``.
+``kg/java/OntologySave.java`` (:func:`save_as_turtle`) re-saves a file as Protégé's *File → Save* does,
+so a test can check that ``mkg normalize`` turns a Protégé save back into the committed text.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "classpath",
     "compile_checker",
     "main",
+    "save_as_turtle",
 ]
 
 #: What to ``apt-get install`` when the check cannot run.
@@ -42,6 +45,7 @@ _DEFAULT_JAR_DIR = Path("/usr/share/java")
 # Logging bindings that would compete with slf4j-nop (the one we want: the OWL API's logs are noise here).
 _EXCLUDED_JARS = re.compile(r"slf4j-(jcl|jdk14|log4j12|simple)|maven3-slf4j-provider|log4j-over-slf4j|jul-to-slf4j")
 _MAIN_CLASS = "OntologyCheck"
+_SAVE_CLASS = "OntologySave"
 _TIMEOUT_SECONDS = 600
 
 
@@ -104,13 +108,17 @@ def _classpath_arg(first: Path | None, jars: Sequence[Path]) -> str:
 
 
 def compile_checker(build_dir: Path, jar_dir: Path | None = None) -> Path:
-    """Compile ``OntologyCheck.java`` into ``build_dir`` (once: skipped when the class is up to date)."""
+    """Compile the Java sources of ``kg/java`` into ``build_dir`` (skipped when every class is up to date)."""
     javac = _tool("javac")
     jars = classpath(jar_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
-    with as_file(files("kg").joinpath("java", f"{_MAIN_CLASS}.java")) as source:
-        target = build_dir / f"{_MAIN_CLASS}.class"
-        if target.exists() and target.stat().st_mtime >= Path(source).stat().st_mtime:
+    with as_file(files("kg").joinpath("java")) as folder:
+        sources = sorted(Path(folder).glob("*.java"))
+        if all(
+            (build_dir / f"{src.stem}.class").exists()
+            and (build_dir / f"{src.stem}.class").stat().st_mtime >= src.stat().st_mtime
+            for src in sources
+        ):
             return build_dir
         result = subprocess.run(
             [
@@ -122,7 +130,7 @@ def compile_checker(build_dir: Path, jar_dir: Path | None = None) -> Path:
                 str(build_dir),
                 "-cp",
                 _classpath_arg(None, jars),
-                str(source),
+                *map(str, sources),
             ],
             capture_output=True,
             text=True,
@@ -130,8 +138,25 @@ def compile_checker(build_dir: Path, jar_dir: Path | None = None) -> Path:
             check=False,
         )
     if result.returncode != 0:
-        raise RuntimeError(f"javac failed on {_MAIN_CLASS}.java:\n{result.stdout}{result.stderr}")
+        raise RuntimeError(f"javac failed on kg/java:\n{result.stdout}{result.stderr}")
     return build_dir
+
+
+def save_as_turtle(source: Path, target: Path, *, build_dir: Path | None = None, jar_dir: Path | None = None) -> None:
+    """Load ``source`` with the OWL API and save it to ``target`` as Turtle with its prefixes, as Protégé does."""
+    java = _tool("java")
+    jars = classpath(jar_dir)
+    with tempfile.TemporaryDirectory(prefix="mkg-owlapi-") as scratch:
+        classes = compile_checker(build_dir or Path(scratch), jar_dir)
+        result = subprocess.run(
+            [java, "-cp", _classpath_arg(classes, jars), _SAVE_CLASS, str(source), str(target)],
+            capture_output=True,
+            text=True,
+            timeout=_TIMEOUT_SECONDS,
+            check=False,
+        )
+    if result.returncode != 0:
+        raise RuntimeError(f"OWL API save of {source} failed (exit {result.returncode}):\n{result.stderr}")
 
 
 def _parse_output(path: Path, output: str) -> OwlApiReport:

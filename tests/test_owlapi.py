@@ -7,11 +7,13 @@ without having run.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 
+from kg.normalize import normalize_file
 from kg.owlapi import (
     DEBIAN_PACKAGES,
     OwlApiFinding,
@@ -21,6 +23,7 @@ from kg.owlapi import (
     classpath,
     compile_checker,
     main,
+    save_as_turtle,
 )
 from kg.resources import ontology_edit_file
 
@@ -128,6 +131,33 @@ def test_edit_file_loads_cleanly_in_the_owl_api(checker: Path) -> None:
     report = check_ontology(path, build_dir=checker)
     print(report.output)
     assert report.ok, explain(report)
+
+
+def test_protege_save_then_normalize_keeps_a_one_line_edit_one_line(checker: Path, tmp_path: Path) -> None:
+    """Saved through the OWL API (as Protégé saves) with one label changed, ``mkg normalize`` gives a one-line diff.
+
+    The OWL API writes two-member AllDifferent as differentFrom and its own order of oneOf members
+    (issue 20 item 11); the normalizer must undo both and everything else a Protégé save changes.
+    """
+    committed = ontology_edit_file().read_text(encoding="utf-8")
+    old, new = '"cutaneous metastasis"@en', '"cutaneous metastasis (skin)"@en'
+    assert committed.count(old) == 1, f"pick another label to edit: {old} is not on exactly one line"
+    saved = tmp_path / "metastasis-kg-edit.ttl"
+    save_as_turtle(ontology_edit_file(), saved, build_dir=checker)
+    protege_text = saved.read_text(encoding="utf-8")
+    assert "differentFrom" in protege_text, "the OWL API no longer writes the form this test is about"
+    assert protege_text.count(old) == 1
+    saved.write_text(protege_text.replace(old, new), encoding="utf-8")
+    normalize_file(saved)
+    changed = [
+        line
+        for line in difflib.unified_diff(
+            committed.splitlines(), saved.read_text(encoding="utf-8").splitlines(), lineterm="", n=0
+        )
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    line = next(ln for ln in committed.splitlines() if old in ln)
+    assert changed == ["-" + line, "+" + line.replace(old, new)], "\n".join(changed)
 
 
 def test_classpath_leaves_out_competing_logging_bindings(tmp_path: Path) -> None:
