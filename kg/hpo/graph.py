@@ -122,9 +122,7 @@ class _Writer:
             )
         )
         g.add((RELEASE_NODE, DCTERMS.hasVersion, Literal(version)))
-        g.add(
-            (RELEASE_NODE, PROV.wasDerivedFrom, URIRef(f"http://purl.obolibrary.org/obo/hp/releases/{version}/hp.json"))
-        )
+        g.add((RELEASE_NODE, PROV.wasDerivedFrom, URIRef(self.release.ontology_iri)))
         g.add((RELEASE_NODE, DCTERMS.license, HPO_LICENSE))
         g.add((RELEASE_NODE, DCTERMS.bibliographicCitation, Literal(CITATION)))
         g.add((RELEASE_NODE, RDFS.comment, Literal(ACKNOWLEDGEMENT.format(version=version), lang="en")))
