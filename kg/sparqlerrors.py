@@ -28,6 +28,9 @@ __all__ = ["SyntaxProblem", "describe_syntax_error"]
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
 _NEAR = 24
 _CANDIDATES = 12  # separators tried, nearest to the reported position first
+# A patched query that parses is also planned (pyoxigraph has no parse-only call), and planning grows
+# faster than linearly with the triple patterns of a group: past this many separators, no patching.
+_PATCH_MAX_SEPARATORS = 40
 _FILLER = "?mkgMissingTerm "
 # SPARQL 1.1 keywords and built-in functions (grammar, section 19.8), plus SPARQL 1.2 / Oxigraph words.
 _KEYWORDS = frozenset(
@@ -336,7 +339,13 @@ def _parses_past(text: str, offset: int, prefixes: Mapping[str, str] | None) -> 
 def _missing_term(
     text: str, offset: int, found: list[Token], prefixes: Mapping[str, str] | None
 ) -> SyntaxProblem | None:
-    """The separator before which one more term (or two) makes the query parse past where it failed."""
+    """The separator before which one more term (or two) makes the query parse past where it failed.
+
+    At most one patched query parses (the one that is fixed), so explaining costs at most one planning
+    of a query the size of the user's; large queries are not patched at all.
+    """
+    if sum(1 for t in found if t.text in (".", ";", ",")) > _PATCH_MAX_SEPARATORS:
+        return None
     separators = [
         (i, t) for i, t in enumerate(found) if t.start <= offset and t.text in ("}", ".", ";", ",", "]", ")") and i >= 2
     ]

@@ -98,3 +98,10 @@ def test_error_without_position_is_kept_on_one_line() -> None:
     """An error text without a position is passed on whitespace-collapsed, with no line or column."""
     found = describe_syntax_error("SELECT", SyntaxError("something\n  odd"))
     assert found.line is None and found.message == "malformed query: something odd"
+
+
+def test_large_queries_are_not_patched() -> None:
+    """Past 40 triple separators no patched copy is parsed (a parsed copy is also planned, super-linearly)."""
+    body = " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(41))
+    found = problem(f"SELECT * WHERE {{ {body} ?x ?p }}")
+    assert "no object" not in found.hint and found.line == 1
