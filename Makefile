@@ -12,15 +12,28 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 RELEASE ?= build/release
 
-.PHONY: run test bench build lint install clean
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast bench bench-doc build lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the distribution's description changes.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+help:
+	@echo 'make run        build the KG when missing or stale and serve it on http://$(HOST):$(PORT)'
+	@echo 'make test       the whole suite (browser, reasoner, engine and benchmark tests included)'
+	@echo 'make test-fast  everything but the browser, reasoner and benchmark tests (pytest markers)'
+	@echo 'make build      build the release into $(RELEASE)'
+	@echo 'make lint       ruff and mypy'
+	@echo 'make bench      run the benchmarks (benchmarks/); results in build/bench/, BENCHMARKS.md untouched'
+	@echo 'make bench-doc  rewrite the tables of BENCHMARKS.md from the last build/bench/results.json'
+	@echo 'make install    create .venv and install the project and the benchmarks, editable'
+	@echo 'make clean      remove build/ and .venv/'
+
+# Reinstall only when a distribution's description changes. The benchmarks are a distribution of their
+# own (benchmarks/pyproject.toml: not in the product's wheel), installed editable beside the project.
+$(STAMP): pyproject.toml benchmarks/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]' -e ./benchmarks
 	touch $@
 
 install: $(STAMP)
@@ -34,13 +47,20 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# The lanes are markers given in conftest.py and registered in pyproject.toml.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m 'not browser and not reasoner and not owlapi and not bench'
+
 lint: $(STAMP)
-	$(BIN)/ruff check kg server tests
-	$(BIN)/ruff format --check kg server tests
+	$(BIN)/ruff check kg server tests benchmarks conftest.py
+	$(BIN)/ruff format --check kg server tests benchmarks conftest.py
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/mkg bench --doc BENCHMARKS.md
+	$(BIN)/mkg bench --out build/bench
+
+bench-doc: $(STAMP)
+	$(BIN)/mkg bench --report-only --out build/bench --doc BENCHMARKS.md
 
 clean:
 	rm -rf build $(VENV)

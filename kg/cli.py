@@ -1,8 +1,8 @@
-"""The ``mkg`` command line: one entry point for build, validate, query, normalize, serve and bench.
+"""The ``mkg`` command line: one entry point for build, validate, query, normalize, serve, publish and bench.
 
-Subcommands live in their own modules and register themselves; commands from other distributions
-(the ``server`` package's ``serve``) arrive through the ``mkg.commands`` entry-point group, so ``kg``
-never imports ``server``.
+Subcommands live in their own modules and register themselves; commands from other packages (the
+``server`` package's ``serve`` and ``publish``, the ``benchmarks`` distribution's ``bench``) arrive through
+the ``mkg.commands`` entry-point group, so ``kg`` imports neither.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ _BUILTIN_COMMANDS = (
     "kg.commands.validate",
     "kg.commands.query",
     "kg.commands.normalize",
-    "kg.commands.bench",
 )
 
 

@@ -282,7 +282,7 @@ def test_real_kg_classification_equals_the_full_run(ontology_graph: Graph) -> No
 
 def test_synthetic_kg_classification_equals_the_full_run(tmp_path: Path) -> None:
     """On a small synthetic benchmark KG (its ontology and asserted graphs): the same frozensets."""
-    from kg.bench.generate import GRAPHS, generate
+    from benchmarks.generate import GRAPHS, generate
 
     kg = generate(tmp_path / "kg", 3_000, seed=11)
     lines: dict[str, list[str]] = {GRAPHS["ontology"]: [], GRAPHS["asserted"]: []}

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -37,10 +38,9 @@ print(json.dumps(files))
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project built as a wheel and installed (without dependencies) into a folder of its own."""
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project built as a wheel, from a copy of the checkout."""
     wheels = tmp_path_factory.mktemp("wheel")
-    target = tmp_path_factory.mktemp("site")
     # setuptools writes build/lib and build/bdist.* next to the sources: build from a copy, not the checkout.
     source = tmp_path_factory.mktemp("source") / "metastasis-kg"
     shutil.copytree(
@@ -48,9 +48,29 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "wheel", str(source), "--no-deps", "--no-build-isolation", "-w", str(wheels)], check=True)
-    (wheel,) = wheels.glob("metastasis_kg-*.whl")
+    (built,) = wheels.glob("metastasis_kg-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel installed (without dependencies) into a folder of its own."""
+    target = tmp_path_factory.mktemp("site")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
     return target
+
+
+def test_the_wheel_carries_no_benchmark_code(wheel: Path) -> None:
+    """The benchmarks (``benchmarks/``, their query mix) are a distribution of their own, never the product's."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert any(n.startswith("kg/") for n in names) and any(n.startswith("server/") for n in names)
+    bench = [n for n in names if n.startswith("benchmarks/") or "/bench/" in n or "bench" in n.rsplit("/", 1)[-1]]
+    assert bench == []
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    with zipfile.ZipFile(wheel) as archive:
+        assert "benchmarks" not in archive.read(entry_points).decode()
 
 
 def _run(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -75,7 +95,7 @@ def test_installed_cli_runs_every_subcommand_parser_and_validates(installed: Pat
     """`mkg` from the wheel lists all subcommands and validates with the packaged shapes and ontology."""
     result = _run(installed, "-m", "kg.cli", "--help")
     assert result.returncode == 0, result.stderr
-    for command in ("build", "validate", "query", "normalize", "serve", "bench"):
+    for command in ("build", "validate", "query", "normalize", "serve", "publish"):
         assert command in result.stdout
     sources = installed / "kg" / "sources" / "sources.ttl"
     result = _run(installed, "-m", "kg.cli", "validate", str(sources))

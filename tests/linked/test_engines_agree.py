@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from enginekit import OxigraphServer, Virtuoso, missing
 from ldserver import Server
 
+from benchmarks.engines import OxigraphServer, Virtuoso, missing
 from kg.storedqueries import load_library
 
 SELECT_JSON = "application/sparql-results+json"

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from enginekit import OxigraphServer, Virtuoso, missing
 from serverkit import DATA, Server, build_release
+
+from benchmarks.engines import OxigraphServer, Virtuoso, missing
 
 
 @pytest.fixture(scope="session")

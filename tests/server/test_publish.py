@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from enginekit import OxigraphServer, Virtuoso, missing
 from serverkit import DUMP_QUERY, Server, build_release, expected_dump
+
+from benchmarks.engines import OxigraphServer, Virtuoso, missing
 
 _MKG = [sys.executable, "-m", "kg.cli"]
 

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from enginekit import OxigraphServer, Virtuoso, free_port, missing
 from serverkit import Server, expected_dump
 
+from benchmarks.engines import OxigraphServer, Virtuoso, free_port, missing
 from server.protocol.guard import substitute_variables
 
 _SERVE = [sys.executable, "-m", "kg.cli", "serve", "--port", "0"]

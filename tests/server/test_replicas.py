@@ -20,8 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from enginekit import free_port, stop_process, wait_for_port
 from serverkit import Server
+
+from benchmarks.engines import free_port, stop_process, wait_for_port
 
 HAPROXY_CONFIG = """\
 global

@@ -2,7 +2,7 @@
 
 Each client keeps one connection, walks the mix from its own offset and rotates GET, form POST and
 direct POST. An answer counts only if it equals the reference's answer for that exact request (see
-:mod:`kg.bench.answers`); wrong answers, HTTP errors and timeouts are counted apart and never add to
+:mod:`benchmarks.answers`); wrong answers, HTTP errors and timeouts are counted apart and never add to
 throughput. Checking must not slow the clients down, so a response body already verified once is
 recognised by its digest instead of being parsed again.
 
@@ -29,9 +29,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kg.bench.answers import Answer, AnswerError, canonical_answer, describe_difference
-from kg.bench.protocol import METHODS, Endpoint, HttpClient, accept_for
-from kg.bench.querymix import Variant
+from benchmarks.answers import Answer, AnswerError, canonical_answer, describe_difference
+from benchmarks.protocol import METHODS, Endpoint, HttpClient, accept_for
+from benchmarks.querymix import Variant
 
 __all__ = [
     "Checker",

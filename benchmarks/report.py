@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kg.bench.driver import ERROR, NOT_MODIFIED, OK, TIMEOUT, WRONG, WorkloadResult, latency_stats
+from benchmarks.driver import ERROR, NOT_MODIFIED, OK, TIMEOUT, WRONG, WorkloadResult, latency_stats
 from kg.errors import UserError
 
 __all__ = [
@@ -186,12 +186,104 @@ def evaluate_targets(report: Report, contender: str = "mkg") -> list[dict[str, A
     return targets
 
 
+# Issue 14: our front over an engine may cost at most this share of the engine's own throughput.
+FRONT_OVERHEAD_TARGET = 0.10
+
+
+def _answered_rate(run: dict[str, Any]) -> float | None:
+    """Answers of any verdict per second: the work an endpoint did, right or wrong."""
+    counts, elapsed = run["counts"], run.get("elapsed_s") or 0
+    answered = counts[OK] + counts[NOT_MODIFIED] + counts[WRONG]
+    return answered / elapsed if elapsed else None
+
+
+def front_overhead(report: Report, front: str = "mkg-virtuoso", engine: str = "virtuoso") -> list[dict[str, Any]]:
+    """Per size and client count: the front's mixed-workload throughput against the engine's own endpoint.
+
+    ``ratio`` counts right answers only (as every other table); ``answered_ratio`` counts every answer,
+    so an answer both give wrongly (an engine's own reading of a query, passed on by the front) does not
+    move the overhead figure.
+    """
+    rows: list[dict[str, Any]] = []
+    for size in report["sizes"]:
+        by_name = {c["name"]: c for c in size["contenders"] if c["status"] == "measured"}
+        if front not in by_name or engine not in by_name:
+            continue
+        for run in by_name[engine].get("runs", []):
+            if run["workload"] != "mixed":
+                continue
+            mine = _find(by_name[front], "mixed", int(run["concurrency"]))
+            if mine is None:
+                continue
+            rows.append({
+                "size": size["size"],
+                "clients": int(run["concurrency"]),
+                "engine_qps": run["throughput_qps"],
+                "front_qps": mine["throughput_qps"],
+                "ratio": _ratio(mine["throughput_qps"], run["throughput_qps"]),
+                "answered_ratio": _ratio(_answered_rate(mine), _answered_rate(run)),
+                "wrong": (run["counts"][WRONG], mine["counts"][WRONG]),
+            })  # fmt: skip
+    return rows
+
+
+def _overhead_table(report: Report) -> list[str]:
+    rows = front_overhead(report)
+    if not rows:
+        return []
+    lines = [
+        "#### Our front over Virtuoso (issue 14): mixed workload",
+        "",
+        f"`mkg-virtuoso` against `virtuoso` on the same data; target: at most {FRONT_OVERHEAD_TARGET:.0%} less"
+        " throughput. Right answers per second, and (in brackets) every answer per second, since both give the"
+        " same wrong answers where Virtuoso reads a query differently from the reference:",
+        "",
+        "| size | clients | virtuoso q/s | mkg-virtuoso q/s | ratio (all answers) | wrong (virtuoso / front) | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        judged = r["answered_ratio"] if r["answered_ratio"] is not None else r["ratio"]
+        met = "—" if judged is None else ("yes" if judged >= 1 - FRONT_OVERHEAD_TARGET else "**no**")
+        lines.append(
+            f"| {r['size']} | {r['clients']} | {_fmt(r['engine_qps'])} | {_fmt(r['front_qps'])} | "
+            f"{_x(r['ratio'])} ({_x(r['answered_ratio'])}) | {r['wrong'][0]} / {r['wrong'][1]} | {met} |"
+        )
+    return [*lines, ""]
+
+
+def _publish_table(publish: dict[str, Any]) -> list[str]:
+    rows = publish.get("rows", [])
+    if not rows:
+        return []
+    lines = [
+        "#### Publish time against release size",
+        "",
+        "`mkg publish KG --to STORE` into an empty engine started for it (its own process; wall time, CPU and"
+        " peak RSS of `mkg publish`), counted only when the engine then holds every triple:",
+        "",
+        "| size | triples | engine | seconds | CPU s | triples/s | peak RSS MiB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if r["status"] != "measured":
+            lines.append(
+                f"| {r['size']} | {r['triples']:,} | {r['engine']} | {r['status']}: {r['reason'][:200]} | | | |"
+            )
+            continue
+        rate = r["triples"] / r["seconds"] if r["seconds"] else None
+        lines.append(
+            f"| {r['size']} | {r['triples']:,} | {r['engine']} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
+            f"{_fmt(rate, digits=0)} | {r['peak_rss_mib']:.0f} |"
+        )
+    return [*lines, ""]
+
+
 def cpu_ceiling(size: dict[str, Any]) -> dict[str, float | None]:
     """CPU per selective request at one size: the reference's, `mkg`'s, and the ceiling of a waitress front.
 
     The ceiling is reference / (engine alone + fixed-body WSGI request on waitress): the best throughput
     ratio a server that runs Python for each request on the same engine behind waitress can reach when the
-    cores are the limit (see :mod:`kg.bench.floor`). A native HTTP server costs less than waitress's
+    cores are the limit (see :mod:`benchmarks.floor`). A native HTTP server costs less than waitress's
     fixed-body request, so the ``wsgi-granian`` contender's own CPU per request is given beside it.
     """
     by_name = {c["name"]: c for c in size["contenders"] if c["status"] == "measured"}
@@ -497,6 +589,9 @@ def render_markdown(report: Report) -> str:
     if report.get("costs"):
         lines += _costs_table(report["costs"])
         lines.append("")
+    lines += _overhead_table(report)
+    if report.get("publish"):
+        lines += _publish_table(report["publish"])
     if report.get("targets"):
         lines += [
             "#### Targets of issue 6 (for `mkg`)",

@@ -21,15 +21,15 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from kg.bench.driver import TIMEOUT, Checker, Workload, collect_expected, run_workload
-from kg.bench.floor import Request, measure_floor, selective_requests, server_cpu
-from kg.bench.generate import MIN_TRIPLES as _MIN_SIZE
-from kg.bench.generate import SyntheticKG, generate
-from kg.bench.machine import describe_machine, memory_available
-from kg.bench.options import format_size
-from kg.bench.plan import build_warmup, build_workloads
-from kg.bench.querymix import Variant, load_params, load_queries, variants
-from kg.bench.report import (
+from benchmarks.driver import TIMEOUT, Checker, Workload, collect_expected, run_workload
+from benchmarks.floor import Request, measure_floor, selective_requests, server_cpu
+from benchmarks.generate import MIN_TRIPLES as _MIN_SIZE
+from benchmarks.generate import SyntheticKG, generate
+from benchmarks.machine import describe_machine, memory_available
+from benchmarks.options import format_size
+from benchmarks.plan import build_warmup, build_workloads
+from benchmarks.querymix import Variant, load_params, load_queries, variants
+from benchmarks.report import (
     MIB,
     Report,
     add_ratios,
@@ -39,7 +39,7 @@ from kg.bench.report import (
     update_doc,
     write_json,
 )
-from kg.bench.servers import CONTENDERS, REFERENCE, Contender, RunningServer, ServerFailed, find_executable
+from benchmarks.servers import CONTENDERS, REFERENCE, Contender, RunningServer, ServerFailed, find_executable
 from kg.errors import UserError
 
 __all__ = ["run_bench"]
@@ -62,7 +62,7 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UserError(
             f"unknown contender(s) {', '.join(unknown)}; known: {', '.join(CONTENDERS)}", field="--contenders"
         )
-    small = [s for s in [*args.sizes, *args.cost_sizes] if s < _MIN_SIZE]
+    small = [s for s in [*args.sizes, *args.cost_sizes, *args.publish_sizes] if s < _MIN_SIZE]
     if small or not args.sizes:
         raise UserError(f"sizes must be at least {_MIN_SIZE} triples", field="--sizes")
     if args.duration <= 0 or args.timeout <= 0:
@@ -89,6 +89,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "cost_limit_s": args.cost_limit,
         "warmup_limit_s": args.warmup,
         "cpu_requests": args.cpu_requests,
+        "publish_sizes": [format_size(s) for s in args.publish_sizes] if args.publish else [],
     }
 
 
@@ -261,7 +262,7 @@ def _bench_size(
     checker: Checker | None = None
     for name in order:
         contender = CONTENDERS[name]
-        skip = _fits(name, size, history)
+        skip = _fits(name, size, history) or (f"skipped: {contender.missing()}" if contender.missing() else None)
         if name == "rdflib-endpoint" and size > args.rdflib_max_size:
             skip = f"skipped above --rdflib-max-size {format_size(args.rdflib_max_size)}"
         if skip:
@@ -294,7 +295,7 @@ def _bench_size(
 
 
 def _floor(kg: SyntheticKG, requests: list[Request], workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
-    """The engine's CPU per selective request alone, and the cheapest Python web request's (kg.bench.floor)."""
+    """The engine's CPU per selective request alone, and the cheapest Python web request's (benchmarks.floor)."""
     _say("  the engine alone and a fixed-body WSGI app, one client ...")
     try:
         floor = measure_floor(
@@ -417,9 +418,16 @@ def _run_bench(args: argparse.Namespace) -> int:
         write_json(report, results)
     report["costs"] = {"steps": [], "rows": [], "notes": []}
     if args.costs:
-        from kg.bench.costs import measure_costs
+        from benchmarks.costs import measure_costs
 
         report["costs"] = measure_costs(sorted(args.cost_sizes), args.out / "data", args.cost_limit, args.seed)
+    if args.publish:
+        from benchmarks.publishing import measure_publish
+
+        report["publish"] = measure_publish(
+            sorted(args.publish_sizes), args.out / "data", args.out / "work", args.publish_limit, args.seed
+        )
+        write_json(report, results)
     # Start-up, warm-up and memory per size are measured with the servers, build costs or not.
     report["costs"]["servers"] = _server_costs(report)
     if "mkg" in args.contenders:

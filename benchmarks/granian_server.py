@@ -1,9 +1,9 @@
 """The cheapest Python-hosted endpoint on this engine: a bare WSGI function on granian's native HTTP server.
 
-Run as ``python -m kg.bench.granian_server --data kg.nq --port P [--workers N]``. It bounds what any
+Run as ``python -m benchmarks.granian_server --data kg.nq --port P [--workers N]``. It bounds what any
 design that runs Python for each request on pyoxigraph can reach: HTTP is parsed and written by granian
 (Rust, hyper), the Python part is one function call that reads the query and calls
-:func:`kg.bench.bare.answer`, and there is one process per core, each with its own copy of the store,
+:func:`benchmarks.bare.answer`, and there is one process per core, each with its own copy of the store,
 so no query waits for another's GIL. It has no Flask, no timeout, no row cap, no guard and no
 isolation of one query from another, so it is a ceiling for `mkg`, not a rival to it: whatever it
 cannot reach against the native Oxigraph server, no Flask endpoint with guards can.
@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from kg.bench.bare import answer, dataset_options, load
+from benchmarks.bare import answer, dataset_options, load
 
 # The data file reaches granian's worker processes through their environment: each worker imports
 # the app factory by name and calls it with no arguments.
 DATA_VARIABLE = "MKG_BENCH_GRANIAN_DATA"
-_FACTORY = "kg.bench.granian_server:create_app"
+_FACTORY = "benchmarks.granian_server:create_app"
 
 StartResponse = Callable[..., Any]
 
@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
-    parser = argparse.ArgumentParser(prog="python -m kg.bench.granian_server")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.granian_server")
     parser.add_argument("--data", type=Path, required=True, help="N-Quads file to serve")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="processes (default: cores)")

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from kg.bench import hierarchy, lexicon
-from kg.bench.facts import FactWriter
-from kg.bench.hierarchy import Class
-from kg.bench.ntriples import XSD, iri, literal, quad, typed
-from kg.bench.vocab import DCTERMS, GRAPHS, MKG, OBO, OBOINOWL, OWL, PROV, RDFS, SKOS, VERSION, A, en
+from benchmarks import hierarchy, lexicon
+from benchmarks.facts import FactWriter
+from benchmarks.hierarchy import Class
+from benchmarks.ntriples import XSD, iri, literal, quad, typed
+from benchmarks.vocab import DCTERMS, GRAPHS, MKG, OBO, OBOINOWL, OWL, PROV, RDFS, SKOS, VERSION, A, en
 from kg.errors import UserError
 from kg.release import sha256_file
 
@@ -230,7 +230,7 @@ def _write_manifest(folder: Path, out: _Out, seed: int, target: int) -> None:
         "triples": out.total,
         "files": {"kg.nq": nq_sha, "params.json": sha256_file(folder / "params.json")},
         "fingerprint": nq_sha,
-        "synthetic": {"generator": "kg.bench.generate", "seed": seed, "target_triples": target},
+        "synthetic": {"generator": "benchmarks.generate", "seed": seed, "target_triples": target},
     }
     (folder / "release.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 

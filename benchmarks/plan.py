@@ -1,7 +1,7 @@
 """The workloads of one benchmark pass, built from the query mix.
 
 Selective, mixed and contention requests each carry a unique comment, so no result cache can answer
-them (see :mod:`kg.bench.driver`); only the repeated workload repeats request texts byte for byte.
+them (see :mod:`benchmarks.driver`); only the repeated workload repeats request texts byte for byte.
 
 - ``selective``: the queries tagged ``interactive`` (lookups a person waits for), at each client count.
 - ``mixed``: every query of the mix, the heavy ``analytic`` ones among the selective ones, at each count.
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kg.bench.driver import Workload
-from kg.bench.querymix import Variant
+from benchmarks.driver import Workload
+from benchmarks.querymix import Variant
 from kg.errors import UserError
 
 __all__ = ["CONTENTION_CLIENTS", "REPEATED_CLIENTS", "build_warmup", "build_workloads"]

@@ -10,10 +10,10 @@ waitress (as `mkg`'s fronts are) can do better than
     reference CPU per request / (engine CPU per request + CPU of a fixed-body request on waitress)
 
 This module measures the three terms in one run, on the same requests, so that this ceiling (computed
-by :func:`kg.bench.report.cpu_ceiling`) and how far `mkg` is below it are measurements on the machine at
+by :func:`benchmarks.report.cpu_ceiling`) and how far `mkg` is below it are measurements on the machine at
 hand, not an argument. It is waitress's ceiling, not Python's: a native HTTP server in front of the same
 Python costs less than waitress's fixed-body request, which the ``wsgi-granian`` contender
-(:mod:`kg.bench.granian_server`) measures directly. The requests are the
+(:mod:`benchmarks.granian_server`) measures directly. The requests are the
 selective ones sent one at a time by one client (no queueing, no contention), each with a comment of
 its own so that no cache answers; a server's CPU is read from ``/proc`` over its whole process tree.
 The engine's share is measured in a child process that loads the same N-Quads and runs each request
@@ -35,10 +35,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.bench.procmem import tree_cpu_seconds
-from kg.bench.protocol import Endpoint, HttpClient, accept_for, free_port
-from kg.bench.querymix import Variant
-from kg.bench.servers import RunningServer, ServerFailed, start_timed
+from benchmarks.protocol import Endpoint, HttpClient, accept_for, free_port
+from benchmarks.querymix import Variant
+from benchmarks.servers import RunningServer, ServerFailed, start_timed
 from kg.errors import UserError
 
 __all__ = ["Request", "engine_cpu", "measure_floor", "selective_requests", "server_cpu"]
@@ -83,7 +82,7 @@ def server_cpu(server: RunningServer, requests: Iterable[Request], *, limit_s: f
     """
     client = HttpClient(server.endpoint, timeout)
     answered = failed = 0
-    began, cpu = time.monotonic(), tree_cpu_seconds(server.proc.pid)
+    began, cpu = time.monotonic(), server.cpu_seconds()
     try:
         for request in requests:
             if time.monotonic() - began > limit_s:
@@ -99,7 +98,7 @@ def server_cpu(server: RunningServer, requests: Iterable[Request], *, limit_s: f
                 failed += 1
     finally:
         client.close()
-    return _per_request(tree_cpu_seconds(server.proc.pid) - cpu, time.monotonic() - began, answered, failed)
+    return _per_request(server.cpu_seconds() - cpu, time.monotonic() - began, answered, failed)
 
 
 def engine_cpu(nquads: Path, requests: Sequence[Request], *, limit_s: float, timeout: float) -> dict[str, Any]:
@@ -107,7 +106,7 @@ def engine_cpu(nquads: Path, requests: Sequence[Request], *, limit_s: float, tim
     with tempfile.TemporaryDirectory(prefix="mkg-floor-") as tmp:
         listing = Path(tmp) / "requests.json"
         listing.write_text(json.dumps([asdict(r) for r in requests]), encoding="utf-8")
-        cmd = [sys.executable, "-m", "kg.bench.floor", "engine", str(nquads), str(listing), str(limit_s)]
+        cmd = [sys.executable, "-m", "benchmarks.floor", "engine", str(nquads), str(listing), str(limit_s)]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as err:
@@ -120,7 +119,7 @@ def engine_cpu(nquads: Path, requests: Sequence[Request], *, limit_s: float, tim
 
 def _start_fixed_wsgi(workdir: Path, limit: float) -> RunningServer:
     port = free_port()
-    cmd = [sys.executable, "-m", "kg.bench.floor", "wsgi", str(port)]
+    cmd = [sys.executable, "-m", "benchmarks.floor", "wsgi", str(port)]
     return start_timed("minimal-wsgi", cmd, workdir, Endpoint("127.0.0.1", port, "/sparql"), limit)
 
 
@@ -138,11 +137,11 @@ def measure_floor(
     return {"engine": engine, "minimal_wsgi": web}
 
 
-# The two child processes: ``python -m kg.bench.floor engine NQUADS REQUESTS LIMIT`` and ``... wsgi PORT``.
+# The two child processes: ``python -m benchmarks.floor engine NQUADS REQUESTS LIMIT`` and ``... wsgi PORT``.
 
 
 def _engine_main(nquads: Path, listing: Path, limit_s: float) -> dict[str, Any]:
-    from kg.bench.bare import answer, dataset_options, load
+    from benchmarks.bare import answer, dataset_options, load
 
     store = load(nquads)
     requests = [Request(**r) for r in json.loads(listing.read_text(encoding="utf-8"))]
@@ -175,7 +174,7 @@ def _wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the child processes."""
-    parser = argparse.ArgumentParser(prog="python -m kg.bench.floor")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.floor")
     sub = parser.add_subparsers(dest="role", required=True)
     engine = sub.add_parser("engine", help="print the engine's CPU per request as JSON")
     engine.add_argument("nquads", type=Path)

@@ -1,7 +1,7 @@
 """The answer the two guard-free contenders share: one query on an in-process pyoxigraph store.
 
-The Flask app (:mod:`kg.bench.flask_server`) and the WSGI function on granian
-(:mod:`kg.bench.granian_server`) must do exactly the same work per query, so that the benchmark's
+The Flask app (:mod:`benchmarks.flask_server`) and the WSGI function on granian
+(:mod:`benchmarks.granian_server`) must do exactly the same work per query, so that the benchmark's
 difference between them is the web stack alone. Both answer what the benchmark asks and nothing more:
 the default graph is the union of the named graphs unless the request names a dataset, and results
 come back as SPARQL JSON or N-Triples. There is no timeout, row cap, guard or cache here on purpose.

@@ -2,11 +2,12 @@
 
 Ratios are only meaningful against references measured on the same machine, data and moment, so the
 benchmark starts every server itself: the Oxigraph server (PyPI's ``oxigraph``) in memory and on disk,
-rdflib-endpoint, a bare Flask app calling pyoxigraph (:mod:`kg.bench.flask_server`), a bare WSGI
-function on granian's native HTTP server (:mod:`kg.bench.granian_server`), and our own
-``mkg serve``. Each binds 127.0.0.1 on a free port, is reached over HTTP only (``kg`` never imports
-``server``), and is stopped by the PID the benchmark started, with its process group (a server may fork
-workers).
+rdflib-endpoint, a bare Flask app calling pyoxigraph (:mod:`benchmarks.flask_server`), a bare WSGI
+function on granian's native HTTP server (:mod:`benchmarks.granian_server`), Virtuoso 7 (Debian's package,
+started as the tests start it, :mod:`benchmarks.engines`), and our own ``mkg serve``, on its embedded store
+or in front of that Virtuoso. Each binds 127.0.0.1 on a free port, is reached over HTTP only (nothing here
+imports ``server``), and is stopped by the PID the benchmark started, with its process group (a server may
+fork workers).
 
 Start-up time is measured from spawning the process to the first answered query with all data loaded;
 for the in-memory Oxigraph server that includes posting the N-Quads to its store.
@@ -26,9 +27,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.bench.generate import SyntheticKG
-from kg.bench.procmem import TreeMemory, tree_memory
-from kg.bench.protocol import Endpoint, HttpClient, free_port
+from benchmarks.engines import Virtuoso, missing
+from benchmarks.generate import SyntheticKG
+from benchmarks.procmem import TreeMemory, tree_cpu_seconds, tree_memory
+from benchmarks.protocol import Endpoint, HttpClient, free_port
 from kg.errors import UserError
 
 __all__ = [
@@ -62,20 +64,37 @@ class RunningServer:
     prepare_s: float | None = None
     notes: list[str] = field(default_factory=list)
     stopped: bool = False
+    engine: RunningServer | None = None
+    """The engine a front answers through (``mkg-virtuoso``): its memory and CPU are the front's too."""
 
     def alive(self) -> bool:
-        """Whether the server process is still running."""
-        return self.proc.poll() is None
+        """Whether the server process (and the engine behind it) is still running."""
+        return self.proc.poll() is None and (self.engine is None or self.engine.alive())
 
     def memory(self) -> TreeMemory:
-        """Resident memory of the server and its child processes."""
-        return tree_memory(self.proc.pid)
+        """Resident memory of the server and its child processes, with the engine behind it."""
+        own = tree_memory(self.proc.pid)
+        if self.engine is None:
+            return own
+        more = self.engine.memory()
+        return TreeMemory(own.rss + more.rss, own.peak + more.peak, own.pss + more.pss, own.processes + more.processes)
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds spent so far by the server's process tree, with the engine behind it."""
+        return tree_cpu_seconds(self.proc.pid) + (self.engine.cpu_seconds() if self.engine else 0.0)
 
     def stop(self) -> None:
         """Terminate the process group this benchmark started, then kill it if it lingers (idempotent)."""
         if self.stopped:
             return
         self.stopped = True
+        try:
+            self._stop_own()
+        finally:
+            if self.engine is not None:
+                self.engine.stop()
+
+    def _stop_own(self) -> None:
         if self.proc.poll() is None:
             _signal_group(self.proc, signal.SIGTERM)
             try:
@@ -101,6 +120,8 @@ class Contender:
     name: str
     label: str
     start: Callable[[SyntheticKG, Path, float], RunningServer]
+    missing: Callable[[], str | None] = lambda: None
+    """Why the contender cannot run on this machine (a package not installed), or None."""
 
 
 def log_tail(log: Path) -> str:
@@ -227,19 +248,19 @@ def _start_oxigraph_disk(kg: SyntheticKG, workdir: Path, limit: float) -> Runnin
 
 def _start_rdflib(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
     port = free_port()
-    cmd = [sys.executable, "-m", "kg.bench.rdflib_server", "--data", str(kg.nquads), "--port", str(port)]
+    cmd = [sys.executable, "-m", "benchmarks.rdflib_server", "--data", str(kg.nquads), "--port", str(port)]
     return start_timed("rdflib-endpoint", cmd, workdir, Endpoint("127.0.0.1", port, "/"), limit)
 
 
 def _start_flask(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
     port = free_port()
-    cmd = [sys.executable, "-m", "kg.bench.flask_server", "--data", str(kg.nquads), "--port", str(port)]
+    cmd = [sys.executable, "-m", "benchmarks.flask_server", "--data", str(kg.nquads), "--port", str(port)]
     return start_timed("flask-pyoxigraph", cmd, workdir, Endpoint("127.0.0.1", port, "/query"), limit)
 
 
 def _start_granian(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
     port = free_port()
-    cmd = [sys.executable, "-m", "kg.bench.granian_server", "--data", str(kg.nquads), "--port", str(port)]
+    cmd = [sys.executable, "-m", "benchmarks.granian_server", "--data", str(kg.nquads), "--port", str(port)]
     server = start_timed("wsgi-granian", cmd, workdir, Endpoint("127.0.0.1", port, "/"), limit)
     server.notes.append("one process per core, each loading its own copy of the store")
     return server
@@ -286,6 +307,71 @@ def _start_mkg_granian(kg: SyntheticKG, workdir: Path, limit: float) -> RunningS
     return server
 
 
+# Virtuoso's cache in 8 KiB pages: the setting its ini guide gives for 2 GB of free memory.
+_VIRTUOSO_BUFFERS = 170_000
+# Virtuoso's HTTP threads: more than the largest client count, and than a front's 2 workers x 16 threads.
+_VIRTUOSO_THREADS = 40
+
+
+def _start_virtuoso(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
+    """Virtuoso 7 (Debian's ``virtuoso-opensource``) with the KG bulk-loaded; its own ``/sparql`` endpoint.
+
+    Start-up runs from spawning ``virtuoso-t`` to the first answer after the bulk loader (``ld_dir`` and
+    ``rdf_loader_run`` through ``isql``, then a checkpoint) has loaded ``kg.nq``, each quad into its graph.
+    """
+    reason = missing("virtuoso")
+    if reason:
+        raise ServerFailed(reason)
+    folder = workdir / "virtuoso"
+    shutil.rmtree(folder, ignore_errors=True)
+    began = time.monotonic()
+    try:
+        engine = Virtuoso(folder, buffers=_VIRTUOSO_BUFFERS, threads=_VIRTUOSO_THREADS)
+    except (RuntimeError, OSError) as err:
+        raise ServerFailed(f"Virtuoso did not start: {err}") from err
+    graphs = tuple(sorted(kg.graphs))
+    dataset = (*(("default-graph-uri", g) for g in graphs), *(("named-graph-uri", g) for g in graphs))
+    endpoint = Endpoint("127.0.0.1", engine.http_port, "/sparql", dataset=dataset, direct_post=False)
+    server = RunningServer("virtuoso", engine.process, endpoint, engine.log)
+    try:
+        engine.load(kg.nquads)
+        wait_ready(server, began + limit)
+    except RuntimeError as err:
+        server.stop()
+        raise ServerFailed(f"Virtuoso did not load {kg.nquads.name}: {err}") from err
+    except BaseException:
+        server.stop()
+        raise
+    server.startup_s = time.monotonic() - began
+    server.notes.append("start-up includes Virtuoso's bulk loader (ld_dir, rdf_loader_run, checkpoint) on kg.nq")
+    server.notes.append(
+        "queries without a dataset of their own name the KG's graphs (as our front does), since Virtuoso's"
+        " default graph holds its system graphs too; direct POSTs go as form POSTs (Virtuoso 7 never answers"
+        " application/sparql-query)"
+    )
+    return server
+
+
+def _start_mkg_virtuoso(kg: SyntheticKG, workdir: Path, limit: float) -> RunningServer:
+    """``mkg serve --release FOLDER --engine URL`` over a Virtuoso loaded as :func:`_start_virtuoso` loads it.
+
+    The front's memory, CPU and start-up include the engine's: together they are what the layout costs.
+    """
+    engine = _start_virtuoso(kg, workdir, limit)
+    try:
+        port = free_port()
+        cmd = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--release", str(kg.folder), "--engine", engine.endpoint.url]  # fmt: skip
+        server = start_timed("mkg-virtuoso", cmd, workdir, Endpoint("127.0.0.1", port, MKG_SPARQL_PATH), limit)
+    except BaseException:
+        engine.stop()
+        raise
+    server.engine = engine
+    server.startup_s += engine.startup_s
+    server.notes.append("memory, CPU and start-up are the front's plus Virtuoso's (bulk load included)")
+    return server
+
+
 CONTENDERS = {
     c.name: c
     for c in (
@@ -310,6 +396,18 @@ CONTENDERS = {
             "mkg-granian",
             "the same app on granian (2 workers x 16 blocking threads): the candidate server",
             _start_mkg_granian,
+        ),
+        Contender(
+            "virtuoso",
+            "Virtuoso 7 open source, its own /sparql endpoint (bulk-loaded)",
+            _start_virtuoso,
+            lambda: missing("virtuoso"),
+        ),
+        Contender(
+            "mkg-virtuoso",
+            "mkg serve --release FOLDER --engine <Virtuoso's /sparql> (this project's front over Virtuoso)",
+            _start_mkg_virtuoso,
+            lambda: missing("virtuoso"),
         ),
         Contender(
             "mkg-release",

@@ -1,4 +1,4 @@
-"""The benchmark's query mix: the ``.rq`` files of ``queries/bench``, their headers and their parameters.
+"""The benchmark's query mix: the ``.rq`` files of ``benchmarks/queries``, their headers and their parameters.
 
 Each file carries grlc-style headers (``#+ summary:``, ``#+ tags:``) and ``?_name`` parameters. A query
 tagged ``interactive`` is a selective lookup a person waits for; one tagged ``analytic`` scans or
@@ -87,8 +87,8 @@ class Variant:
 
 
 def query_folder() -> Path:
-    """Locate the packaged ``queries/bench`` folder."""
-    with as_file(files("kg.queries.bench")) as path:
+    """Locate the ``benchmarks/queries`` folder."""
+    with as_file(files("benchmarks.queries")) as path:
         return Path(path)
 
 
@@ -145,7 +145,7 @@ def load_queries(folder: Path | None = None) -> list[BenchQuery]:
 
 
 def load_params(path: Path) -> list[dict[str, str]]:
-    """Read the parameter rows a generated KG offers (see :mod:`kg.bench.generate`)."""
+    """Read the parameter rows a generated KG offers (see :mod:`benchmarks.generate`)."""
     try:
         rows = json.loads(path.read_text(encoding="utf-8"))["rows"]
     except (OSError, ValueError, KeyError) as err:

@@ -1,8 +1,10 @@
-"""Real SPARQL engines for the tests: the Oxigraph server (PyPI) and Virtuoso 7 (Debian), loaded with a file.
+"""Real SPARQL engines on loopback: the Oxigraph server (PyPI) and Virtuoso 7 (Debian), loaded with a file.
 
-Every engine a test starts binds 127.0.0.1 on a port the kernel just handed out, keeps its data in the
-test's temporary folder, and is stopped by the PID the harness recorded, never by name. Each engine's
-front sends the release's graphs as each query's dataset, so every engine sees what the embedded store does.
+Shared by the benchmark's ``virtuoso`` and ``mkg-virtuoso`` contenders (:mod:`benchmarks.servers`) and by the
+tests that run the front over real engines (``tests/server``, ``tests/linked``), so both start an engine
+the same way. Every engine binds 127.0.0.1 on a port the kernel just handed out, keeps its data in the
+folder it is given, runs in a session of its own (so a benchmark can stop it with everything it forked),
+and is stopped by the PID recorded here, never by name.
 """
 
 from __future__ import annotations
@@ -17,14 +19,9 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.protocol import free_port
+
 __all__ = ["OxigraphServer", "Virtuoso", "free_port", "missing", "stop_process", "wait_for_port"]
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 120.0) -> None:
@@ -83,10 +80,10 @@ Striping = 0
 ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
 DisableTcpSocket = 0
-MaxClientConnections = 20
+MaxClientConnections = {threads}
 CheckpointInterval = 60
-NumberOfBuffers = 20000
-MaxDirtyBuffers = 15000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty_buffers}
 DirsAllowed = ., {load}
 ThreadsPerQuery = 2
 AsyncQueueMaxThreads = 10
@@ -97,10 +94,10 @@ CaseMode = 2
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
 ServerRoot = {db}/vsp
-MaxClientConnections = 20
-ServerThreads = 20
+MaxClientConnections = {threads}
+ServerThreads = {threads}
 KeepAliveTimeout = 10
-MaxKeepAlives = 20
+MaxKeepAlives = {threads}
 EnabledDavVSP = 0
 HTTPProxyEnabled = 0
 Charset = UTF-8
@@ -152,6 +149,7 @@ class OxigraphServer:
                 [binary, mode, "--location", str(store), "--bind", f"127.0.0.1:{self.port}"],
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         wait_for_port(self.port, self.process, self.log)
         self.query_url = f"http://127.0.0.1:{self.port}/query"
@@ -163,9 +161,14 @@ class OxigraphServer:
 
 
 class Virtuoso:
-    """One Virtuoso server in ``folder``: ``+foreground +configfile``, waited for, stopped by PID."""
+    """One Virtuoso server in ``folder``: ``+foreground +configfile``, waited for, stopped by PID.
 
-    def __init__(self, folder: Path) -> None:
+    ``buffers`` is the ini's ``NumberOfBuffers`` (8 KiB pages of cache; Virtuoso's own guide gives 170000
+    for 2 GB free) and ``threads`` its HTTP server threads and connections; the defaults suit the tests'
+    small releases.
+    """
+
+    def __init__(self, folder: Path, *, buffers: int = 20_000, threads: int = 20) -> None:
         server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
         assert server and isql, missing("virtuoso")
         self.server_binary, self.isql = server, isql
@@ -177,7 +180,15 @@ class Virtuoso:
         self.url = f"http://127.0.0.1:{self.http_port}"
         ini = folder / "virtuoso.ini"
         ini.write_text(
-            _INI.format(db=folder / "db", load=self.load_dir, sql_port=self.sql_port, http_port=self.http_port)
+            _INI.format(
+                db=folder / "db",
+                load=self.load_dir,
+                sql_port=self.sql_port,
+                http_port=self.http_port,
+                buffers=buffers,
+                dirty_buffers=buffers * 3 // 4,
+                threads=threads,
+            )
         )
         self.log = folder / "virtuoso.out"
         with self.log.open("wb") as out:
@@ -186,6 +197,7 @@ class Virtuoso:
                 cwd=folder / "db",
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         wait_for_port(self.http_port, self.process, self.log)
         wait_for_port(self.sql_port, self.process, self.log)
@@ -197,6 +209,11 @@ class Virtuoso:
     def query_url(self) -> str:
         """The SPARQL 1.1 Protocol query endpoint."""
         return self.url + "/sparql"
+
+    @property
+    def store_url(self) -> str:
+        """The Graph Store Protocol endpoint with HTTP digest authentication (``mkg publish --to``)."""
+        return self.url + "/sparql-graph-crud-auth"
 
     def sql(self, statements: str, *, password: str | None = None) -> str:
         """Run SQL through ``isql-vt`` on the SQL port, statements on stdin; return its output."""

@@ -8,7 +8,9 @@ from pathlib import Path
 
 __all__ = ["DEFAULT_CONTENDERS", "add_options", "format_size", "parse_list", "parse_size", "parse_sizes"]
 
-DEFAULT_CONTENDERS = "oxigraph-memory,oxigraph-disk,rdflib-endpoint,flask-pyoxigraph,wsgi-granian,mkg"
+DEFAULT_CONTENDERS = (
+    "oxigraph-memory,oxigraph-disk,rdflib-endpoint,flask-pyoxigraph,wsgi-granian,mkg,virtuoso,mkg-virtuoso"
+)
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)([kKmM]?)")
 _UNITS = {"": 1, "k": 1_000, "m": 1_000_000}
 
@@ -106,6 +108,25 @@ def add_options(p: argparse.ArgumentParser) -> None:
         type=parse_sizes,
         default=parse_sizes("10k,100k"),
         help="sizes (among --sizes) at which build steps are timed; 1M takes about 8 minutes (default: 10k,100k)",
+    )
+    p.add_argument(
+        "--publish",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time `mkg publish` of each --publish-sizes KG into an empty Oxigraph server and Virtuoso"
+        " (default: on)",
+    )
+    p.add_argument(
+        "--publish-sizes",
+        type=parse_sizes,
+        default=parse_sizes("100k,1M"),
+        help="KG sizes whose publish is timed; 10M when memory allows (default: 100k,1M)",
+    )
+    p.add_argument(
+        "--publish-limit",
+        type=float,
+        default=1800.0,
+        help="seconds one publish may take before it is reported as failed (default: 1800)",
     )
     p.add_argument(
         "--warmup",

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Protocol
 
-from kg.bench import lexicon
-from kg.bench.hierarchy import Class
-from kg.bench.ntriples import XSD, iri, literal, typed
-from kg.bench.vocab import DCTERMS, GRAPHS, MKG, OBO, PROV, RDF, RDFS, UNIT_PERCENT, A, en
+from benchmarks import lexicon
+from benchmarks.hierarchy import Class
+from benchmarks.ntriples import XSD, iri, literal, typed
+from benchmarks.vocab import DCTERMS, GRAPHS, MKG, OBO, PROV, RDF, RDFS, UNIT_PERCENT, A, en
 
 __all__ = ["FactWriter", "SignRow", "SpreadRow"]
 

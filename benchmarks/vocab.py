@@ -7,7 +7,7 @@ namespaces, and the benchmark must not depend on the build being importable.
 
 from __future__ import annotations
 
-from kg.bench.ntriples import iri, literal
+from benchmarks.ntriples import iri, literal
 
 __all__ = [
     "DCTERMS",

@@ -22,10 +22,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from serving import descendants
 
-from kg.bench.answers import Answer, canonical_answer
-from kg.bench.driver import (
+from benchmarks.answers import Answer, canonical_answer
+from benchmarks.driver import (
     NOT_MODIFIED,
     OK,
     TIMEOUT,
@@ -37,12 +36,12 @@ from kg.bench.driver import (
     collect_expected,
     run_workload,
 )
-from kg.bench.generate import GRAPHS, MKG, SyntheticKG, generate
-from kg.bench.options import add_options, format_size, parse_size, parse_sizes
-from kg.bench.procmem import tree_memory
-from kg.bench.protocol import Endpoint, HttpClient
-from kg.bench.querymix import load_params, load_queries, load_query, variants
-from kg.bench.report import (
+from benchmarks.generate import GRAPHS, MKG, SyntheticKG, generate
+from benchmarks.options import add_options, format_size, parse_size, parse_sizes
+from benchmarks.procmem import descendants, tree_memory
+from benchmarks.protocol import Endpoint, HttpClient
+from benchmarks.querymix import load_params, load_queries, load_query, variants
+from benchmarks.report import (
     DOC_BEGIN,
     DOC_END,
     add_ratios,
@@ -52,7 +51,7 @@ from kg.bench.report import (
     update_doc,
     write_json,
 )
-from kg.bench.servers import RunningServer
+from benchmarks.servers import RunningServer
 from kg.errors import UserError
 
 UNION = {"use_default_graph_as_union": True}
@@ -115,7 +114,7 @@ def test_generator_output_in_a_subprocess_does_not_depend_on_hash_seed(tmp_path:
     digests = set()
     for hash_seed, folder in (("1", "x"), ("2", "y")):
         code = (
-            "import sys; from pathlib import Path; from kg.bench.generate import generate; "
+            "import sys; from pathlib import Path; from benchmarks.generate import generate; "
             "generate(Path(sys.argv[1]), 3000, seed=5)"
         )
         env = {"PYTHONHASHSEED": hash_seed, "PATH": ""}
@@ -732,7 +731,7 @@ def test_every_query_is_sent_equally_often_whatever_its_number_of_parameter_rows
     """The mixed workload is a mix of questions: a query with 16 rows is not sent 16 times as often."""
     from collections import Counter
 
-    from kg.bench.driver import balanced_order
+    from benchmarks.driver import balanced_order
 
     vs = variants(load_queries(), load_params(kg10k.params))
     counts = Counter(v.query.name for v in balanced_order(vs, seed=1))
@@ -762,7 +761,7 @@ def test_warmup_pass_sends_each_selective_request_and_one_of_each_analytic_query
     kg10k: SyntheticKG, store10k: ox.Store, serve
 ) -> None:
     """The untimed warm-up reads what the timed runs read, once per client, and stops at the end of its pass."""
-    from kg.bench.plan import build_warmup
+    from benchmarks.plan import build_warmup
 
     endpoint = serve(store10k)
     checker, vs = _checker(kg10k, endpoint)
@@ -785,7 +784,7 @@ def test_warmup_pass_sends_each_selective_request_and_one_of_each_analytic_query
 
 def test_cost_steps_report_times_errors_and_steps_over_their_limit(tmp_path: Path) -> None:
     """Each step gets seconds, its error, or 'over the limit'; nothing is silently left out."""
-    from kg.bench.costs import _run_steps
+    from benchmarks.costs import _run_steps
 
     kg = generate(tmp_path / "1k", 1_000, seed=2)
     results = _run_steps(kg.folder, ["parse", "infer"], limit_s=120)
@@ -798,7 +797,7 @@ def test_cost_steps_report_times_errors_and_steps_over_their_limit(tmp_path: Pat
 
 def test_reasoner_cpu_time_counts_its_java_process(tmp_path: Path) -> None:
     """HermiT runs in a JVM child: its CPU time belongs to the reason step, not to nobody."""
-    from kg.bench.costs import _run_steps
+    from benchmarks.costs import _run_steps
 
     kg = generate(tmp_path / "1k", 1_000, seed=2)
     reason = _run_steps(kg.folder, ["parse", "reason"], limit_s=300)["reason"]
@@ -809,7 +808,7 @@ def test_reasoner_cpu_time_counts_its_java_process(tmp_path: Path) -> None:
 
 def test_growth_exponent_is_one_for_linear_growth() -> None:
     """The exponent k of time ~ size^k: linear growth gives 1, quadratic 2, a missing time no verdict."""
-    from kg.bench.costs import growth_exponent
+    from benchmarks.costs import growth_exponent
 
     assert growth_exponent(100_000, 2.0, 1_000_000, 20.0) == 1.0
     assert growth_exponent(100_000, 2.0, 1_000_000, 200.0) == 2.0
@@ -862,8 +861,8 @@ def test_a_server_whose_query_timed_out_is_restarted_and_warmed_again(
 
     Unless its first warm-up pass did not finish: it would only spend the whole limit again.
     """
-    from kg.bench import run as bench_run
-    from kg.bench.servers import Contender, RunningServer
+    from benchmarks import run as bench_run
+    from benchmarks.servers import Contender, RunningServer
 
     started: list[RunningServer] = []
 
@@ -906,7 +905,7 @@ def test_guard_free_contenders_answer_every_request_of_the_mix_right(
     name: str, kg10k: SyntheticKG, store10k: ox.Store, serve, tmp_path: Path
 ) -> None:
     """The bare in-process contenders are fair ones: each answers every request of the mix right, by every method."""
-    from kg.bench.servers import CONTENDERS
+    from benchmarks.servers import CONTENDERS
 
     checker, vs = _checker(kg10k, serve(store10k))
     before = set(descendants(os.getpid()))
@@ -923,7 +922,7 @@ def test_guard_free_contenders_answer_every_request_of_the_mix_right(
 
 def test_granian_contender_runs_a_process_per_core_and_refuses_bad_options(kg10k: SyntheticKG, tmp_path: Path) -> None:
     """The ceiling is only a ceiling if it uses every core: one worker process per core, each answering."""
-    from kg.bench.servers import CONTENDERS
+    from benchmarks.servers import CONTENDERS
 
     server = CONTENDERS["wsgi-granian"].start(kg10k, tmp_path, 60)
     try:
@@ -936,14 +935,14 @@ def test_granian_contender_runs_a_process_per_core_and_refuses_bad_options(kg10k
     finally:
         server.stop()
     for bad, message in ((["--workers", "0"], "--workers must be at least 1"), ([], "no such file")):
-        cmd = [sys.executable, "-m", "kg.bench.granian_server", "--data", str(tmp_path / "none.nq"), "--port", "1"]
+        cmd = [sys.executable, "-m", "benchmarks.granian_server", "--data", str(tmp_path / "none.nq"), "--port", "1"]
         done = subprocess.run([*cmd, *bad], capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 2 and message in done.stderr
 
 
 def test_selective_requests_cycle_the_interactive_queries_each_with_a_text_of_its_own(kg10k: SyntheticKG) -> None:
     """The CPU pass measures evaluation, never a cache: no two requests are the same text."""
-    from kg.bench.floor import selective_requests
+    from benchmarks.floor import selective_requests
 
     vs = variants(load_queries(), load_params(kg10k.params))
     requests = selective_requests(vs, 500)
@@ -955,8 +954,8 @@ def test_selective_requests_cycle_the_interactive_queries_each_with_a_text_of_it
 
 def test_cpu_pass_charges_the_whole_process_tree_and_counts_failures_apart(kg10k: SyntheticKG, tmp_path: Path) -> None:
     """CPU per request sums the server's children too; a refused request is a failure, not an answer."""
-    from kg.bench.floor import Request, selective_requests, server_cpu
-    from kg.bench.procmem import tree_cpu_seconds
+    from benchmarks.floor import Request, selective_requests, server_cpu
+    from benchmarks.procmem import tree_cpu_seconds
 
     # A parent that does nothing but wait while its child burns CPU: only the tree sum sees it.
     # The child marks when it has burnt its 0.5 s, so a loaded machine only makes the wait longer.
@@ -980,7 +979,7 @@ def test_cpu_pass_charges_the_whole_process_tree_and_counts_failures_apart(kg10k
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    from kg.bench.servers import CONTENDERS
+    from benchmarks.servers import CONTENDERS
 
     server = CONTENDERS["flask-pyoxigraph"].start(kg10k, tmp_path, 60)
     try:
@@ -994,7 +993,7 @@ def test_cpu_pass_charges_the_whole_process_tree_and_counts_failures_apart(kg10k
 
 def test_floor_measures_the_engine_alone_and_a_fixed_body_wsgi_app(kg10k: SyntheticKG, tmp_path: Path) -> None:
     """Both terms of the ceiling come from real runs on the same requests, and the helpers stop afterwards."""
-    from kg.bench.floor import measure_floor, selective_requests
+    from benchmarks.floor import measure_floor, selective_requests
 
     requests = selective_requests(variants(load_queries(), load_params(kg10k.params)), 300)
     before = set(descendants(os.getpid()))
@@ -1044,7 +1043,7 @@ def test_memory_is_scaled_up_from_pss_and_only_from_a_size_a_tenth_of_the_next_o
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A 10k run says little about 1M (fixed costs dominate); a forked server is judged by PSS, not summed RSS."""
-    from kg.bench import run
+    from benchmarks import run
 
     monkeypatch.setattr(run, "memory_available", lambda: 23 * 2**30)
     assert run._fits("mkg", 1_000_000, {"mkg": (10_000, 2_000.0)}) is None

@@ -23,11 +23,19 @@ _NTRIPLES = "application/n-triples"
 
 @dataclass(frozen=True)
 class Endpoint:
-    """Where a contender answers SPARQL queries."""
+    """Where a contender answers SPARQL queries, and the two engine quirks a request must work around.
+
+    ``dataset`` is sent as the protocol's dataset with every query that names none of its own: an engine
+    whose default graph also holds its own system graphs (Virtuoso) gets the KG's graphs, as our front
+    sends them. ``direct_post`` False sends the direct POSTs of the mix as form POSTs: Virtuoso 7 never
+    answers ``Content-Type: application/sparql-query`` (openlink/virtuoso-opensource#842).
+    """
 
     host: str
     port: int
     path: str
+    dataset: tuple[tuple[str, str], ...] = ()
+    direct_post: bool = True
 
     @property
     def url(self) -> str:
@@ -82,6 +90,9 @@ class HttpClient:
         """Send one query by ``method`` (one of :data:`METHODS`) and read the whole response."""
         hdrs = {"Accept": accept, **(headers or {})}
         path = self.endpoint.path
+        dataset = dataset or self.endpoint.dataset
+        if method == "POST-direct" and not self.endpoint.direct_post:
+            method = "POST-form"
         if method == "GET":
             verb, target, body = "GET", f"{path}?{urlencode([('query', text), *dataset])}", None
         elif method == "POST-form":

@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kg.bench import lexicon
-from kg.bench.vocab import MKG
+from benchmarks import lexicon
+from benchmarks.vocab import MKG
 
 __all__ = ["Class", "findings", "primaries", "sites"]
 

@@ -4,7 +4,7 @@ The build (``kg.build``) reads curated tables, which a synthetic KG does not hav
 on the synthetic release's own graphs, the way the build calls it: ``kg.shacl.validate`` on the union,
 ``kg.reason.classify`` on ontology plus asserted facts, ``kg.infer.inferred_graph`` on its answer, and
 ``kg.build.write_release`` for every release file. The steps run in a child process
-(``python -m kg.bench.costs FOLDER STEPS``) that prints one JSON line per step; the parent enforces a
+(``python -m benchmarks.costs FOLDER STEPS``) that prints one JSON line per step; the parent enforces a
 time limit per step, so a step that grows worse than linearly is reported as "over the limit" instead
 of stalling the benchmark, and the remaining steps run in a fresh child. A step whose module is
 missing or fails is reported with its error, never silently left out.
@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from kg.bench.generate import generate
-from kg.bench.options import format_size
+from benchmarks.generate import generate
+from benchmarks.options import format_size
 
 __all__ = ["STEPS", "growth_exponent", "measure_costs"]
 
@@ -45,7 +45,7 @@ class _State:
 def _parse(state: _State) -> str:
     from rdflib import Dataset, Graph, URIRef
 
-    from kg.bench.vocab import GRAPHS
+    from benchmarks.vocab import GRAPHS
 
     ds = Dataset()
     ds.parse(state.folder / "kg.nq", format="nquads")
@@ -92,7 +92,7 @@ def _infer(state: _State) -> str:
 def _write(state: _State) -> str:
     from rdflib import Graph
 
-    from kg.bench.vocab import VERSION
+    from benchmarks.vocab import VERSION
     from kg.build import Built, write_release
     from kg.shacl import ShaclResult
 
@@ -150,7 +150,7 @@ def _run_steps(folder: Path, steps: list[str], limit_s: float) -> dict[str, dict
     results: dict[str, dict[str, Any]] = {}
     remaining = list(steps)
     while remaining:
-        cmd = [sys.executable, "-m", "kg.bench.costs", str(folder), ",".join(remaining)]
+        cmd = [sys.executable, "-m", "benchmarks.costs", str(folder), ",".join(remaining)]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         current = "parse"  # the child always parses first, then runs the remaining steps in order
         try:

@@ -1,1 +1,0 @@
-"""Benchmark query mix, shipped as ``kg.queries.bench``: a data folder of ``.rq`` files, no code."""
