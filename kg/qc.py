@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
@@ -33,13 +33,15 @@ _TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 class QcViolation:
     """One row of one check: terms in Turtle syntax (``mkg:Bone``, ``"bone"@en``, ``[ ... ]``).
 
-    ``value`` is ``""`` when the check reports something missing (no label, no licence).
+    ``value`` is ``""`` when the check reports something missing (no label, no licence). ``term`` is the
+    entity itself, so a caller can find where the file states it; it takes no part in comparisons.
     """
 
     check: str
     entity: str
     property: str
     value: str
+    term: Node | None = field(default=None, compare=False, repr=False)
 
 
 def load_checks(directory: Path | None = None) -> dict[str, str]:
@@ -80,6 +82,7 @@ def run_qc(
                     entity=show(row.entity),
                     property=show(row.property),
                     value=show(row.value),
+                    term=row.entity,
                 )
             )
     return sorted(found)

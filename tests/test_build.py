@@ -208,3 +208,80 @@ def test_every_association_has_a_distinct_label(dataset: Dataset) -> None:
     """Labels carry the qualifiers (timing, spread kind, wording), so pages and search tell facts apart."""
     labels = [str(o) for s, _, o, _ in dataset.quads((None, RDFS.label, None, None)) if str(s).startswith(str(FACT))]
     assert len(labels) == len(set(labels)) >= 80
+
+
+def _plant(tmp_path: Path, edit: str) -> tuple[Path, int]:
+    """A copy of the edit file with one planted mistake; its path and the line the mistake is on.
+
+    ``edit`` is ``"old => new"`` (replace the first line ending in ``old``) or ``"+ text"`` (append a line).
+    """
+    lines = ontology_edit_file().read_text(encoding="utf-8").splitlines()
+    if edit.startswith("+ "):
+        lines.append(edit[2:])
+        number = len(lines)
+    else:
+        old, new = edit.split(" => ")
+        number = next(i for i, line in enumerate(lines, start=1) if line.endswith(old))
+        lines[number - 1] = lines[number - 1][: -len(old)] + new
+    path = tmp_path / "edit.ttl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, number
+
+
+@pytest.mark.parametrize(
+    ("edit", "iri", "message"),
+    [
+        pytest.param(
+            "rdfs:subClassOf mkg:Metastasis ; => rdfs:subClassOf mkg:Metastsis ;",
+            "mkg:Metastsis",
+            "is not declared a class",
+            id="undeclared-superclass",
+        ),
+        pytest.param(
+            "+ mkg:spreadsTo a owl:DatatypeProperty .",
+            "mkg:spreadsTo",
+            "is declared both data property and object property",
+            id="object-and-data-property",
+        ),
+        pytest.param(
+            "+ mkg:Bone rdfs:subClassOf [ a owl:Restriction ; owl:onProperty mkg:ambiguityNote ;"
+            " owl:someValuesFrom mkg:Skin ] .",
+            "mkg:ambiguityNote",
+            "annotation property mkg:ambiguityNote used in a logical axiom (owl:onProperty)",
+            id="annotation-property-in-class-axiom",
+        ),
+        pytest.param(
+            "+ mkg:Bone rdfs:subClassOf [ a owl:Restriction ; owl:onProperty mkg:hasMetastaticPropensity ] .",
+            "mkg:hasMetastaticPropensity",
+            "without a filler, value or cardinality",
+            id="restriction-without-filler",
+        ),
+        pytest.param(
+            'rdfs:label "bone"@en ; => rdfs:label "bone "@en ;',
+            "mkg:Bone",
+            "QC check label-whitespace",
+            id="qc-query",
+        ),
+    ],
+)
+def test_build_refuses_an_ontology_the_checks_flag(
+    release_dir: Path, tmp_path: Path, edit: str, iri: str, message: str
+) -> None:
+    """Undeclared entities, OWL 2 DL violations and QC findings stop the build, release untouched.
+
+    Exit 2 and one line with file:line and the IRI (issue 20 item 6: a typo'd superclass was published
+    with exit 0).
+    """
+    out = tmp_path / "release"
+    shutil.copytree(release_dir, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    path, number = _plant(tmp_path, edit)
+    result = mkg("build", "--out", str(out), "--ontology", str(path), "--version-date", "2026-02-02")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    if iri == "mkg:Bone":  # a QC finding names the statement of the entity it concerns
+        number = next(i for i, ln in enumerate(path.read_text().splitlines(), start=1) if ln.startswith("mkg:Bone "))
+    assert f"{path}:{number}: " in lines[0] and iri in lines[0] and message in lines[0], lines[0]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["edit.ttl", "release"]
