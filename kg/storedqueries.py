@@ -24,6 +24,7 @@ import yaml
 from kg.errors import UserError
 from kg.prefixes import converter, default_prefixes
 from kg.resources import query_dir
+from kg.sparqltokens import tokens
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -56,9 +57,6 @@ _HEADER_KEYS = {"summary", "description", "tags", "defaults"}
 # Characters SPARQL's IRIREF production forbids (plus whitespace and controls, checked separately).
 _IRI_FORBIDDEN = set('<>"{}|^`\\')
 _CURIE = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9_-]*):(?P<local>[^\s/]*)$")
-# A SPARQL IRIREF token, so that ``?`` inside ``<...?q=1>`` is not taken for a variable.
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_VARIABLE = re.compile(r"[?$]([A-Za-z0-9_\u00b7\u00c0-\ufffd]+)")
 
 Kind = Literal["iri", "literal"]
 # libyaml's safe loader when PyYAML was built with it (several times faster), else the pure-Python one.
@@ -203,34 +201,10 @@ def _parameter_from_variable(variable: str) -> Parameter | None:
 def query_variables(text: str) -> list[str]:
     """The variable names used in SPARQL ``text``, in order of first use, skipping comments, strings and IRIs.
 
-    A tokenizer rather than a regex over the whole text, so ``?_x`` in a comment, a string or an IRI's query
-    part is not mistaken for a parameter.
+    SPARQL's own tokens (:mod:`kg.sparqltokens`) rather than a regex over the whole text, so ``?_x`` in a
+    comment, a string or an IRI's query part is not mistaken for a parameter.
     """
-    found: dict[str, None] = {}
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif ch in "\"'":
-            quote = ch * 3 if text.startswith(ch * 3, i) else ch
-            i += len(quote)
-            while i < n and not text.startswith(quote, i):
-                if text[i] == "\\":
-                    i += 1
-                elif len(quote) == 1 and text[i] == "\n":
-                    break
-                i += 1
-            i += len(quote)
-        elif ch == "<" and (iri := _IRIREF.match(text, i)):
-            i = iri.end()
-        elif ch in "?$" and (var := _VARIABLE.match(text, i)):
-            found.setdefault(var[1], None)
-            i = var.end()
-        else:
-            i += 1
-    return list(found)
+    return list(dict.fromkeys(token.text[1:] for token in tokens(text) if token.kind == "var"))
 
 
 @dataclass(frozen=True)
