@@ -728,3 +728,14 @@ def test_hpo_shapes_catch_a_planted_violation(
         graph.add(triple)
     plant(graph)
     assert shape in _hpo_violations(graph), what
+
+
+def test_a_gene_row_that_does_not_parse_names_file_and_line(tmp_path: Path) -> None:
+    """A gene row with a non-numeric NCBI Gene ID or a bad disease ID stops reading at its line."""
+    genes = tmp_path / "genes_to_phenotype.txt"
+    head = "ncbi_gene_id\tgene_symbol\thpo_id\thpo_name\tfrequency\tdisease_id\n"
+    good = "5727\tPTCH1\tHP:0002671\tBasal cell carcinoma\t-\tOMIM:109400\n"
+    for bad in (good.replace("5727", "NCBIGene:5727"), good.replace("OMIM:109400", "OMIM 109400"), "5727\tPTCH1\n"):
+        genes.write_text(head + good + bad, encoding="utf-8")
+        with pytest.raises(UserError, match=r"genes_to_phenotype\.txt:3: gene row does not parse"):
+            read_genes(genes)
