@@ -884,6 +884,8 @@ def test_hpo_diseases_of_a_skin_finding_with_evidence(ask: Callable[..., list[Ro
     assert {r["phenotype"] for r in itching} > {"obo:HP_0000989"}, "descendants of Pruritus in hp.obo count too"
     an = ask("hpo-diseases-with-skin-finding")
     assert [r["negated"] for r in an].count("true") == 1 and len(an) == 90
+    assert column(an, "mapping") == {"skos:exactMatch"}
+    assert column(itching, "mapping") == {"skos:broadMatch"}, "HPO's Pruritus is wider than intractable itching"
 
 
 @answers("hpo-genodermatosis-cancers")
