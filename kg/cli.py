@@ -24,6 +24,7 @@ _BUILTIN_COMMANDS = (
     "kg.commands.validate",
     "kg.commands.query",
     "kg.commands.normalize",
+    "kg.commands.check_ontology",
 )
 
 

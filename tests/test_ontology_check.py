@@ -79,3 +79,38 @@ def test_the_edit_file_passes_every_check() -> None:
     """The committed ontology is what the build accepts: no declaration, DL or QC problem."""
     path = ontology_edit_file()
     assert [p.text(path) for p in ontology_problems(path, parse_file(path))] == []
+
+
+def test_check_ontology_command_lists_problems_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``mkg check-ontology FILE`` (the editor's check) exits 1 and prints the build's refusal, file:line."""
+    from kg.cli import main
+
+    text = ontology_edit_file().read_text(encoding="utf-8")
+    path = tmp_path / "edit.ttl"
+    path.write_text(text.replace("rdfs:subClassOf mkg:Metastasis ;", "rdfs:subClassOf mkg:Metastsis ;", 1))
+    line = next(n for n, ln in enumerate(path.read_text().splitlines(), start=1) if "mkg:Metastsis" in ln)
+    assert main(["check-ontology", str(path), "--no-owlapi"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"{path}:{line}: class mkg:Metastsis (used with rdfs:subClassOf) is not declared a class: "
+                   "a misspelt IRI, or a missing declaration"]  # fmt: skip
+
+
+def test_check_ontology_command_passes_the_edit_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """The committed edit file passes the editor's check: exit 0, nothing listed."""
+    from kg.cli import main
+
+    assert main(["check-ontology", "--no-owlapi"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and "every check passed" in captured.err
+
+
+def test_check_ontology_command_asks_for_normalize(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Protégé save not yet normalized is reported with the command that fixes it."""
+    from kg.cli import main
+
+    path = tmp_path / "edit.ttl"
+    path.write_text(ontology_edit_file().read_text(encoding="utf-8").replace(" ;\n", ";\n", 1), encoding="utf-8")
+    assert main(["check-ontology", str(path), "--no-owlapi"]) == 1
+    assert f"{path}: not in canonical form: run `mkg normalize {path}`" in capsys.readouterr().out

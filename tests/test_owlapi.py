@@ -189,3 +189,15 @@ def test_command_line_reports_missing_file(tmp_path: Path, capsys: pytest.Captur
     """``python -m kg.owlapi`` on a missing file exits 2 with the path in the message."""
     assert main([str(tmp_path / "absent.owl")]) == 2
     assert "absent.owl" in capsys.readouterr().err
+
+
+def test_check_ontology_command_adds_the_owl_api_findings_with_lines(
+    checker: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Where Java is present, ``mkg check-ontology`` reports the OWL API's findings on the line of their IRI."""
+    from kg.cli import main
+
+    assert main(["check-ontology", str(BROKEN)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    line = next(n for n, ln in enumerate(BROKEN.read_text().splitlines(), start=1) if ":NeverDeclared" in ln)
+    assert f"{BROKEN}:{line}: OWL API: undeclared-entity: Class {MKG}NeverDeclared" in out, out
