@@ -25,6 +25,7 @@ __all__ = [
     "EngineTimeout",
     "EngineUnavailable",
     "Limits",
+    "Page",
     "QueryRejected",
     "QueryRequest",
 ]
@@ -39,13 +40,29 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Page:
+    """Which part of a SELECT result to give: columns left out, and a window of rows.
+
+    ``hidden`` are variables (without ``?``) dropped from every format: a stored query's parameters, which
+    must be projected to be bound but are not part of its answer. ``offset`` rows are skipped and at most
+    ``limit`` kept (``None``: all). The window is cut from the complete, capped result, so paging through a
+    result gives exactly its rows, in its order, whatever the engine.
+    """
+
+    hidden: tuple[str, ...] = ()
+    offset: int = 0
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
 class QueryRequest:
     """One guarded query, ready for an engine.
 
     ``union`` asks for the union of every graph as the default graph (no FROM clause and no dataset
     parameter); ``default_graphs`` / ``named_graphs`` are the protocol's dataset parameters when given.
     ``bindings`` maps variable names to SPARQL-JSON terms substituted before evaluation. ``deadline`` is
-    a ``time.monotonic()`` instant; ``base_iri`` resolves relative IRIs in the query.
+    a ``time.monotonic()`` instant; ``base_iri`` resolves relative IRIs in the query; ``page`` selects
+    columns and rows of a SELECT result.
     """
 
     query: str
@@ -56,16 +73,22 @@ class QueryRequest:
     named_graphs: tuple[str, ...] | None = None
     bindings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     base_iri: str | None = None
+    page: Page | None = None
 
 
 @dataclass(frozen=True)
 class EngineResult:
-    """A complete result in the requested format; ``truncated`` when the row or byte cap cut it."""
+    """A complete result in the requested format; ``truncated`` when the row or byte cap cut it.
+
+    ``rows`` are the rows (or triples) in ``body``; ``total`` those of the whole capped result when a
+    :class:`Page` window was cut from it.
+    """
 
     body: bytes
     format: Format
     rows: int
     truncated: bool = False
+    total: int | None = None
 
 
 class EngineError(Exception):

@@ -131,7 +131,7 @@ def evaluate(store: ox.Store, request: QueryRequest, limits: Limits, prefixes: d
         raise QueryRejected.malformed(request.query, err, prefixes) from err
     except (RuntimeError, ValueError, TypeError, OSError) as err:
         raise QueryRejected(f"query refused by the engine: {err}") from err
-    return capped_result(result, fmt, limits, prefixes)
+    return capped_result(result, fmt, limits, prefixes, request.page)
 
 
 class _Job:

@@ -181,7 +181,7 @@ class RemoteEngine:
             except (SyntaxError, ValueError) as err:
                 self.failures += 1
                 raise EngineFailed(f"the engine's answer is not SPARQL JSON results: {err}") from err
-            return capped_result(result, request.format, self.limits, self.prefixes)
+            return capped_result(result, request.format, self.limits, self.prefixes, request.page)
         body = self._post(text, _NTRIPLES, request.deadline, request)
         for stored, iri in self._unstored.items():
             body = body.replace(f"<{stored}>".encode(), f"<{iri}>".encode())

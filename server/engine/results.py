@@ -2,7 +2,9 @@
 
 Results are capped without a second engine pass: pyoxigraph serializes into a sink that counts rows
 and stops the serializer once the cap is passed. TSV (SELECT) and N-Triples (CONSTRUCT/DESCRIBE) are
-one row per line; the other formats are written by pyoxigraph from the kept rows.
+one row per line; the other formats are written by pyoxigraph from the kept rows. A stored query's
+parameter columns and a page of rows (:class:`~server.engine.base.Page`) are cut from the TSV too, so
+every format and every engine leaves out the same columns and gives the same rows.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
-from server.engine.base import EngineError, EngineResult, Limits, QueryRejected
+from server.engine.base import EngineError, EngineResult, Limits, Page, QueryRejected
 from server.protocol.formats import Format
 
 __all__ = ["SOLUTION_FORMATS", "capped_result", "capped_triples"]
@@ -89,8 +91,36 @@ def _graph(sink: _LineSink, fmt: Format, limits: Limits, prefixes: dict[str, str
     return EngineResult(body, fmt, rows, truncated)
 
 
-def capped_result(result: Any, fmt: Format, limits: Limits, prefixes: dict[str, str]) -> EngineResult:
-    """A pyoxigraph query result (boolean, solutions or triples) capped and written in ``fmt``."""
+def _window(tsv: bytes, page: Page) -> tuple[bytes, int]:
+    """SPARQL TSV without the ``page``'s hidden columns and outside its rows, and the rows before the cut.
+
+    TSV escapes tabs and newlines inside terms, so columns and rows are split on them safely.
+    """
+    lines = tsv.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if not lines:
+        return tsv, 0
+    header, rows = lines[0], lines[1:]
+    hidden = {f"?{name}".encode() for name in page.hidden}
+    names = header.split(b"\t") if header else []
+    keep = [i for i, name in enumerate(names) if name not in hidden]
+    if len(keep) != len(names):
+        header = b"\t".join(names[i] for i in keep)
+        rows = [b"\t".join(cells[i] for i in keep) for cells in (row.split(b"\t") for row in rows)]
+    total = len(rows)
+    end = None if page.limit is None else page.offset + page.limit
+    kept = rows[page.offset : end]
+    return b"".join(line + b"\n" for line in [header, *kept]), total
+
+
+def capped_result(
+    result: Any, fmt: Format, limits: Limits, prefixes: dict[str, str], page: Page | None = None
+) -> EngineResult:
+    """A pyoxigraph query result (boolean, solutions or triples) capped and written in ``fmt``.
+
+    ``page`` (SELECT only) drops hidden columns and cuts a window of rows from the capped result.
+    """
     try:
         if isinstance(result, ox.QueryBoolean):
             if fmt.name not in SOLUTION_FORMATS:
@@ -103,11 +133,15 @@ def capped_result(result: Any, fmt: Format, limits: Limits, prefixes: dict[str, 
                 result.serialize(cast(IO[bytes], sink), format=ox.QueryResultsFormat.TSV)
             tsv, truncated = sink.kept(limits.rows + 1)
             rows = max(0, tsv.count(b"\n") - 1)
+            total = None
+            if page is not None:
+                tsv, total = _window(tsv, page)
+                rows = max(0, tsv.count(b"\n") - 1)
             if fmt.name == "tsv":
-                return EngineResult(tsv, fmt, rows, truncated)
+                return EngineResult(tsv, fmt, rows, truncated, total)
             parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
             body = parsed.serialize(format=getattr(ox.QueryResultsFormat, fmt.oxigraph)) or b""
-            return EngineResult(body, fmt, rows, truncated)
+            return EngineResult(body, fmt, rows, truncated, total)
         sink = _LineSink(limits.rows, limits.bytes)
         with contextlib.suppress(_CapReached):
             result.serialize(cast(IO[bytes], sink), format=ox.RdfFormat.N_TRIPLES)

@@ -22,13 +22,15 @@ import flask
 
 from kg.sparqlerrors import SyntaxProblem
 from server.config import ServerConfig
-from server.engine.base import Engine, EngineError, EngineTimeout, QueryRequest
+from server.engine.base import Engine, EngineError, EngineTimeout, Page, QueryRequest
 from server.engine.cache import ResultCache
 from server.engine.dataset import DatasetInfo
 from server.health import rss_mb
 from server.protocol.conneg import choose
-from server.protocol.formats import Format, formats_for_form
+from server.protocol.formats import BY_NAME, Format, formats_for_form
 from server.protocol.guard import QueryRefused, inspect_query
+from server.protocol.jsonld import COMPACTED, COMPACTED_FORMAT, Compaction, requested_profile
+from server.protocol.problem import error_body
 from server.release import Release
 
 __all__ = ["QueryOutcome", "QueryService", "accepts_gzip", "binding_to_json", "etag_matches"]
@@ -82,7 +84,8 @@ class QueryOutcome:
     """A finished query (or the reason it did not run), ready to become an HTTP response.
 
     ``status`` is 200, 304 or an error status; ``body`` is the serialized result or a plain-text
-    message; ``headers`` holds ETag, Vary, caching and truncation headers.
+    message; ``headers`` holds ETag, Vary, caching and truncation headers. ``rows`` counts the rows
+    sent, ``total`` those of the whole result when a page of it was asked for.
     """
 
     status: int
@@ -92,22 +95,30 @@ class QueryOutcome:
     format: Format | None = None
     rows: int | None = None
     truncated: bool = False
+    total: int | None = None
     problem: SyntaxProblem | None = None
+    detail: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
     _gzipped: bytes | None = field(default=None, repr=False)
 
     @classmethod
-    def error(cls, status: int, message: str, *, problem: SyntaxProblem | None = None) -> QueryOutcome:
-        """A plain-text error the client can read; never cached by HTTP caches.
+    def error(cls, status: int, message: str, *, problem: SyntaxProblem | None = None, **fields: Any) -> QueryOutcome:
+        """An error the client can read, as text or RFC 9457 problem details by its ``Accept``; never cached.
 
         ``problem`` is where a malformed query is malformed (``problem.as_dict()``: line, column, near, hint,
-        message), for a JSON error body; the text body is its one-line message.
+        message), given as extension members of a JSON body; ``fields`` are further members (``parameter``,
+        ``available``, ...). ``body`` is the text form, which :meth:`render` swaps for JSON when asked.
         """
+        if problem is not None:
+            fields = {**{k: v for k, v in problem.as_dict().items() if k != "message"}, **fields}
         return cls(
             status,
             (message.rstrip("\n") + "\n").encode(),
             "text/plain; charset=utf-8",
             {"Cache-Control": "no-store"},
             problem=problem,
+            detail=message,
+            fields=fields,
         )
 
     @property
@@ -121,14 +132,29 @@ class QueryOutcome:
             self._gzipped = gzip.compress(self.body, compresslevel=1 if len(self.body) > 1 << 20 else 6, mtime=0)
         return self._gzipped
 
-    def render(self, if_none_match: str | None, accept_encoding: str | None) -> tuple[int, dict[str, str], bytes]:
-        """Status, headers and body for a request with these conditional and encoding headers.
+    def render(
+        self,
+        if_none_match: str | None,
+        accept_encoding: str | None,
+        *,
+        accept: str | None = None,
+        instance: str | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for a request with these conditional, encoding and ``Accept`` headers.
 
+        An error becomes problem details (``instance``: the request path) when ``accept`` prefers JSON.
         Framework-neutral: only :meth:`to_response` knows Flask.
         """
         headers = {"Vary": "Accept, Accept-Encoding", **self.headers}
         if self.status == 304 or (self.status == 200 and self.etag and etag_matches(if_none_match, self.etag)):
             return 304, headers, b""
+        if self.detail is not None:
+            fields = dict(self.fields)
+            if "Retry-After" in self.headers:
+                fields.setdefault("retry_after", int(self.headers["Retry-After"]))
+            body, content_type = error_body(self.status, self.detail, accept=accept, instance=instance, fields=fields)
+            headers["Content-Type"] = content_type
+            return self.status, headers, body
         body = self.body
         if self.status == 200 and len(body) >= _GZIP_MIN and accepts_gzip(accept_encoding):
             body = self.gzipped()
@@ -144,6 +170,8 @@ class QueryOutcome:
         status, headers, body = self.render(
             request.headers.get("If-None-Match") if request else None,
             request.headers.get("Accept-Encoding") if request else None,
+            accept=request.headers.get("Accept") if request else None,
+            instance=request.path if request else None,
         )
         return flask.Response(body, status=status, headers=headers)
 
@@ -253,6 +281,8 @@ class QueryService:
         named_graph_uris: Iterable[str] = (),
         if_none_match: str | None = None,
         base_iri: str | None = None,
+        page: Page | None = None,
+        compaction: Compaction | None = None,
     ) -> QueryOutcome:
         """Run a SPARQL query under every guard and return a response-ready :class:`QueryOutcome`.
 
@@ -262,6 +292,9 @@ class QueryService:
         ``named-graph-uri`` do, only ever among the served graphs. With ``if_none_match`` naming the
         result's current ETag the outcome is a 304 and the query does not run at all. ``base_iri``
         (the endpoint's URL) resolves relative IRIs in the query, as the SPARQL Protocol expects.
+        ``page`` leaves out columns (a stored query's parameters) and cuts a window of rows (SELECT only).
+        With ``compaction``, a graph result asked for as compacted JSON-LD (the ``profile`` in ``accept``)
+        is written with the KG's context; without it, or without the profile, JSON-LD is expanded.
         The time limit starts here, so the pre-check counts against it.
         """
         started = time.monotonic()
@@ -289,26 +322,54 @@ class QueryService:
         offers = formats_for_form(shape.form)
         fmt = choose(accept, offers)
         if fmt is None:
-            kinds = ", ".join(f.media_type for f in offers)
-            return QueryOutcome.error(406, f"cannot produce any format named in Accept: {accept}\navailable: {kinds}")
-        key = (query_text, fmt.name, default_graphs, named_graphs, json.dumps(bound, sort_keys=True), base_iri)
+            kinds = [f.media_type for f in offers]
+            return QueryOutcome.error(
+                406,
+                f"cannot produce any format named in Accept: {accept}\navailable: {', '.join(kinds)}",
+                available=kinds,
+            )
+        compact = (
+            compaction
+            if compaction is not None and fmt.name == "jsonld" and requested_profile(accept) == COMPACTED
+            else None
+        )
+        if compact is not None:
+            fmt = COMPACTED_FORMAT
+        window = None if page is None else (page.hidden, page.offset, page.limit)
+        context_url = compact.context_url if compact is not None else None
+        key = (
+            query_text,
+            fmt.name,
+            default_graphs,
+            named_graphs,
+            json.dumps(bound, sort_keys=True),
+            base_iri,
+            window,
+            context_url,
+        )
         etag = self._etag(key)
         if etag_matches(if_none_match, etag):
             return QueryOutcome(304, b"", fmt.content_type, self._result_headers(etag), fmt)
         dataset_given = bool(default_graphs or named_graphs)
         request = QueryRequest(
             query=query_text,
-            format=fmt,
+            format=BY_NAME["ntriples"] if compact is not None else fmt,
             deadline=deadline,
             union=not shape.has_dataset_clause,
             default_graphs=default_graphs if dataset_given else None,
             named_graphs=named_graphs if dataset_given else None,
             bindings=bound,
             base_iri=base_iri,
+            page=page,
         )
 
         def compute() -> QueryOutcome:
-            return self._execute(request, etag)
+            outcome = self._execute(request, etag)
+            if compact is not None and outcome.status == 200:
+                outcome.body = compact.write(outcome.body)
+                outcome.content_type = COMPACTED_FORMAT.content_type
+                outcome.format = COMPACTED_FORMAT
+            return outcome
 
         outcome = self.cache.get_or_compute(key, compute, keep=self._keep, wait=max(0.0, deadline - time.monotonic()))
         if raw_key is not None and self._keep(outcome):
@@ -348,7 +409,14 @@ class QueryService:
         if result.truncated:
             headers[TRUNCATED_HEADER] = f"true; rows={result.rows}"
         return QueryOutcome(
-            200, result.body, result.format.content_type, headers, result.format, result.rows, result.truncated
+            200,
+            result.body,
+            result.format.content_type,
+            headers,
+            result.format,
+            result.rows,
+            result.truncated,
+            total=result.total,
         )
 
     def _timeout(self) -> QueryOutcome:

@@ -7,18 +7,51 @@ when all its values share one; English is the default language. The compactor wr
 ``@graph`` with that context and falls back to a compact IRI key with explicit value objects whenever
 a value does not fit its term's coercion, so the output always expands to exactly the triples given.
 No JSON-LD processor is involved and no remote context is ever fetched.
+
+Graph results (CONSTRUCT, DESCRIBE) are expanded JSON-LD as pyoxigraph writes it unless the client asks
+for JSON-LD 1.1's compacted profile (``Accept: application/ld+json;
+profile="http://www.w3.org/ns/json-ld#compacted"``, :func:`requested_profile`): then they are written by
+the same compactor as the linked-data pages (:class:`Compaction`). pyld is not a dependency; rdflib's
+JSON-LD serializer with the context would need an rdflib graph first: on the whole release (40,579
+triples) it took 1.9 s to parse plus 1.2 s to write, against 0.97 s for this compactor (pyoxigraph's
+expanded writer: 0.13 s), measured on the shared 2-core machine.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
-__all__ = ["JsonLdContext", "Term", "build_context", "compact_graph"]
+from server.protocol.formats import Format
+
+__all__ = [
+    "COMPACTED",
+    "COMPACTED_FORMAT",
+    "EXPANDED",
+    "Compaction",
+    "JsonLdContext",
+    "Term",
+    "build_context",
+    "compact_graph",
+    "requested_profile",
+]
+
+COMPACTED = "http://www.w3.org/ns/json-ld#compacted"
+EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
+# What a compacted graph result is sent as: JSON-LD, its profile named in the Content-Type (JSON-LD 1.1, 9.1).
+COMPACTED_FORMAT = Format(
+    "jsonld-compacted",
+    f'application/ld+json; profile="{COMPACTED}"',
+    (),
+    "jsonld",
+    "N_TRIPLES",
+    "http://www.w3.org/ns/formats/JSON-LD",
+)
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -231,3 +264,51 @@ def compact_graph(
 
 def _single(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
+
+
+def requested_profile(accept: str | None) -> str | None:
+    """The JSON-LD profile an ``Accept`` header asks for: :data:`COMPACTED`, :data:`EXPANDED` or ``None``.
+
+    Read from the best-quality ``application/ld+json`` range that names a ``profile`` (a space-separated
+    list of IRIs, quoted or not); ``q=0`` ranges ask for nothing.
+    """
+    best: tuple[float, str] | None = None
+    for part in (accept or "").split(","):
+        fields = [f.strip() for f in part.split(";")]
+        if fields[0].lower() != "application/ld+json":
+            continue
+        q, profiles = 1.0, ""
+        for param in fields[1:]:
+            name, _, value = param.partition("=")
+            name = name.strip().lower()
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+            elif name == "profile":
+                profiles = value.strip().strip('"')
+        for profile in (COMPACTED, EXPANDED):
+            if q > 0 and profile in profiles.split() and (best is None or q > best[0]):
+                best = (q, profile)
+    return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class Compaction:
+    """How to write a graph result as compacted JSON-LD: the context (built on first use) and its URL.
+
+    Given to :meth:`server.engine.service.QueryService.run_query` by the routes, which know the served
+    vocabulary; the executor asks the engine for N-Triples and calls :meth:`write` on them.
+    """
+
+    context_url: str
+    context: Callable[[], JsonLdContext]
+
+    def write(self, ntriples: bytes, first: str | None = None) -> bytes:
+        """The triples of ``ntriples`` as one compacted JSON-LD document referring to the context by URL."""
+        triples = [
+            ox.Triple(t.subject, t.predicate, t.object) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        ]
+        document = compact_graph(sorted(set(triples), key=str), self.context(), self.context_url, first=first)
+        return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode()

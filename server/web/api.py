@@ -4,7 +4,13 @@
 parameters are checked by :mod:`kg.storedqueries` and bound as RDF terms (never pasted into the query
 text), and the answer comes in any format the SPARQL endpoint offers, by ``Accept``. Unlike grlc, a
 missing, unknown, repeated or malformed parameter is a 400 that names it; an unknown query a 404; an
-``Accept`` nothing satisfies a 406 (never a relayed error dressed as 200). The library is the
+``Accept`` nothing satisfies a 406 (never a relayed error dressed as 200); errors are RFC 9457 problem
+details for clients that prefer JSON (:mod:`server.protocol.problem`), with the bad parameter named in
+``parameter``. The columns are the query's answer: its parameter variables (``?_primary_iri``), projected
+only so they can be bound, are left out of every format. ``limit`` (at most :data:`MAX_PAGE`) and
+``offset`` page a SELECT result, cut from the whole capped result so pages never overlap or skip, with
+``Link: rel="next"``/``rel="prev"`` (RFC 8288) and the row count of the whole result in
+``MKG-Result-Total``; they are reserved names, never query parameters. The library is the
 ``--queries`` folder when given (headers optional there), else the packaged ``queries/``, read once
 when the app is built.
 """
@@ -23,17 +29,18 @@ from werkzeug.wrappers import Response
 from kg import __version__
 from kg.errors import UserError
 from kg.storedqueries import StoredQuery, load_library, parse_query
+from server.engine.base import Page
 from server.engine.service import QueryOutcome, QueryService
 from server.protocol.conneg import choose
 from server.protocol.formats import Format, formats_for_form
 from server.protocol.guard import QueryRefused, inspect_query
-from server.web.catalog import catalog
+from server.web.catalog import catalog, compaction
 from server.web.http import html_page
 from server.web.ldquery import QueryFailed
 from server.web.linked_data import page_context
 from server.web.openapi import openapi_document
 
-__all__ = ["blueprint", "load_api_library"]
+__all__ = ["DEFAULT_PAGE", "MAX_PAGE", "PAGING", "blueprint", "load_api_library"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,10 @@ _KINDS = frozenset(
     {"class", "property", "association", "statistic", "statistic-group", "source", "individual", "ontology", "resource"}
 )
 _MAX_LIMIT = 100
+PAGING = ("limit", "offset")  # reserved: paging of stored-query results, never query parameters
+MAX_PAGE = 10_000
+DEFAULT_PAGE = 1_000  # with offset alone
+TOTAL_HEADER = "MKG-Result-Total"
 _CSP = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 
@@ -102,8 +113,8 @@ def _service() -> QueryService:
     return service
 
 
-def _error(status: int, message: str) -> Response:
-    return QueryOutcome.error(status, message).to_response()
+def _error(status: int, message: str, **fields: Any) -> Response:
+    return QueryOutcome.error(status, message, **fields).to_response()
 
 
 def _json(body: Any) -> Response:
@@ -154,13 +165,15 @@ def _bindings(query: StoredQuery) -> dict[str, dict[str, str]] | Response:
     for key in args:
         values = args.getlist(key)
         if len(values) > 1:
-            return _error(400, f"parameter '{key}' is given {len(values)} times; give it once")
+            return _error(400, f"parameter '{key}' is given {len(values)} times; give it once", parameter=key)
+        if key in PAGING:
+            continue
         try:
             parameter = query.parameter(key)
         except UserError as err:
-            return _error(400, str(err))
+            return _error(400, str(err), parameter=key)
         if parameter.name in names:
-            return _error(400, f"parameter '{parameter.name}' is given twice (as '{key}' too)")
+            return _error(400, f"parameter '{parameter.name}' is given twice (as '{key}' too)", parameter=key)
         names.add(parameter.name)
         given[key] = values[0]
     for parameter in query.parameters:
@@ -169,11 +182,48 @@ def _bindings(query: StoredQuery) -> dict[str, dict[str, str]] | Response:
                 400,
                 f"missing required parameter '{parameter.name}' ({parameter.type_label}) of query '{query.name}':"
                 f" add ?{parameter.name}=VALUE to the URL",
+                parameter=parameter.name,
             )
     try:
         return query.json_bindings(given)
     except UserError as err:
-        return _error(400, str(err))
+        return _error(400, str(err), parameter=err.field.split("'")[1] if err.field and "'" in err.field else None)
+
+
+def _page(query: StoredQuery, name: str) -> Page | Response:
+    """The columns to leave out (the query's parameters) and the rows asked for by ``limit``/``offset``."""
+    hidden = tuple(p.variable for p in query.parameters)
+    args = flask.request.args
+    if not any(key in args for key in PAGING):
+        return Page(hidden)
+    if flask.current_app.extensions[_EXTENSION]["forms"][name] != "select":
+        return _error(400, f"query '{name}' is not a SELECT query: its result has no rows to page", parameter="limit")
+    numbers: dict[str, int] = {}
+    for key, low, high in (("limit", 1, MAX_PAGE), ("offset", 0, 10**9)):
+        text = args.get(key)
+        if text is None:
+            continue
+        if not text.isdigit() or not low <= int(text) <= high:
+            return _error(
+                400, f"parameter '{key}' must be a whole number from {low} to {high}, got {text!r}", parameter=key
+            )
+        numbers[key] = int(text)
+    return Page(hidden, numbers.get("offset", 0), numbers.get("limit", DEFAULT_PAGE))
+
+
+def _page_links(name: str, page: Page, total: int) -> list[str]:
+    """RFC 8288 ``Link`` values to the next and previous pages of the same query, same parameters."""
+    assert page.limit is not None
+    others = [(k, v) for k, v in flask.request.args.items(multi=True) if k not in PAGING]
+    links = []
+    url = flask.url_for("api.run", name=name)
+    if page.offset + page.limit < total:
+        query = urlencode([*others, ("limit", page.limit), ("offset", page.offset + page.limit)])
+        links.append(f'<{url}?{query}>; rel="next"')
+    if page.offset > 0:
+        query = urlencode([*others, ("limit", page.limit), ("offset", max(0, page.offset - page.limit))])
+        links.append(f'<{url}?{query}>; rel="prev"')
+    return links
 
 
 @blueprint.route("/api/queries/<name>")
@@ -185,14 +235,23 @@ def run(name: str) -> Response:
     bindings = _bindings(query)
     if isinstance(bindings, Response):
         return bindings
+    page = _page(query, name)
+    if isinstance(page, Response):
+        return page
     outcome = _service().run_query(
         query.text,
         bindings=bindings,
         accept=flask.request.headers.get("Accept"),
         if_none_match=flask.request.headers.get("If-None-Match"),
+        page=page,
+        compaction=compaction(_root() + "/context.jsonld"),
     )
     response = outcome.to_response()
-    response.headers["Link"] = f'<{flask.url_for("api.openapi")}>; rel="describedby"'
+    links = [f'<{flask.url_for("api.openapi")}>; rel="describedby"']
+    if page.limit is not None and outcome.total is not None:
+        links += _page_links(name, page, outcome.total)
+        response.headers[TOTAL_HEADER] = str(outcome.total)
+    response.headers["Link"] = ", ".join(links)
     return response
 
 

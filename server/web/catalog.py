@@ -16,11 +16,11 @@ import flask
 
 from kg.resources import BASE_IRI
 from server.engine.service import QueryService
-from server.protocol.jsonld import JsonLdContext, build_context
+from server.protocol.jsonld import Compaction, JsonLdContext, build_context
 from server.web.ldquery import run_select
 from server.web.search import SearchIndex
 
-__all__ = ["Catalog", "catalog", "kg_base"]
+__all__ = ["Catalog", "catalog", "compaction", "kg_base"]
 
 _EXTENSION = "mkg-catalog"
 _FIELD_RANK = {"label": 0, "title": 1}
@@ -73,6 +73,11 @@ def _build(service: QueryService) -> Catalog:
     ]
     context = build_context(service.prefixes, run_select(service, "ld-context"), base)
     return Catalog(base, best, kinds, SearchIndex(entries), context)
+
+
+def compaction(context_url: str) -> Compaction:
+    """How routes write graph results as compacted JSON-LD: this app's context, built only when first used."""
+    return Compaction(context_url, lambda: catalog().context)
 
 
 def catalog() -> Catalog:

@@ -1,4 +1,4 @@
-"""Behaviour every response shares, whichever blueprint made it: CORS, compression, errors as text.
+"""Behaviour every response shares, whichever blueprint made it: CORS, compression, errors as text or JSON.
 
 A request that waited for a free thread longer than ``--queue-timeout`` (the serving layer passes the
 wait as ``environ["mkg.queued_seconds"]``) is answered 503 with ``Retry-After`` before any work, so a
@@ -11,16 +11,21 @@ meant to query them; compression applies to any response that is large enough an
 from __future__ import annotations
 
 import gzip
+from typing import Any
 
 import flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-__all__ = ["html_page", "init_app", "shared_headers"]
+from server.protocol.problem import error_body
+
+__all__ = ["error_response", "html_page", "init_app", "shared_headers"]
 
 _GZIP_MIN = 1024
 _COMPRESSIBLE = ("text/", "application/json", "application/ld+json", "application/javascript", "+xml", "+json")
-EXPOSED_HEADERS = "ETag, Content-Length, MKG-Result-Truncated, MKG-Row-Limit, MKG-Result-Rows"
+EXPOSED_HEADERS = (
+    "ETag, Content-Length, Link, Retry-After, MKG-Result-Truncated, MKG-Row-Limit, MKG-Result-Rows, MKG-Result-Total"
+)
 
 
 def shared_headers(method: str) -> list[tuple[str, str]]:
@@ -77,13 +82,12 @@ def _before() -> flask.Response | None:
     limit = flask.current_app.extensions["mkg"].config.queue_timeout
     if waited <= limit:
         return None
-    response = flask.Response(
+    response = error_response(
+        503,
         f"the server is busy: this request waited {waited:.1f} s for a free thread (the limit is {limit:g} s);"
-        " retry shortly\n",
-        status=503,
-        content_type="text/plain; charset=utf-8",
+        " retry shortly",
+        retry_after=2,
     )
-    response.headers["Retry-After"] = "2"
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -95,16 +99,32 @@ def _after(response: flask.Response) -> flask.Response:
     return response
 
 
+def error_response(status: int, detail: str, *, retry_after: int | None = None, **fields: Any) -> flask.Response:
+    """An error for the current request: problem details when its ``Accept`` prefers JSON, else one text line."""
+    if retry_after is not None:
+        fields["retry_after"] = retry_after
+    body, content_type = error_body(
+        status, detail, accept=flask.request.headers.get("Accept"), instance=flask.request.path, fields=fields
+    )
+    response = flask.Response(body, status=status, content_type=content_type)
+    response.vary.add("Accept")
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def _http_error(error: HTTPException) -> Response:
-    response = error.get_response()
-    message = f"{error.code} {error.name}: {error.description}\n"
-    response.set_data(message.encode())
-    response.content_type = "text/plain; charset=utf-8"
+    """Werkzeug's own errors (404 route, 405, 413 body too large, ...) in the same two forms as ours."""
+    original = error.get_response()
+    response = error_response(error.code or 500, f"{error.code} {error.name}: {error.description}")
+    for name, value in original.headers.items():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
     return response
 
 
 def init_app(app: flask.Flask) -> None:
-    """Register the shared response hooks and plain-text error pages on ``app``."""
+    """Register the shared response hooks and the error bodies (text or problem details) on ``app``."""
     app.before_request(_before)
     app.after_request(_after)
     app.register_error_handler(HTTPException, _http_error)

@@ -3,7 +3,8 @@
 Kept apart from HTTP so the rules are plain functions: which statements are headline facts (label,
 definition, synonyms, cross-references, class hierarchy, class expressions), which are listed as
 relations, what was inferred rather than curated (a statement only in the inferred graph), and how an
-association's subject, predicate, object, figures and verbatim source sentence are laid out.
+association's subject, predicate, object, figures and verbatim source sentence are laid out, and the
+HPO annotations of a skin finding (disease, evidence code, references, frequency) listed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,18 @@ from kg.prefixes import default_prefixes
 from server.web.catalog import Catalog
 from server.web.classexpr import ClassExpressions, Token
 
-__all__ = ["Association", "Figure", "PropertyValues", "ResourceView", "Value", "build_view", "xref_iri"]
+__all__ = [
+    "EVIDENCE_CODES",
+    "Association",
+    "Figure",
+    "HpoAnnotation",
+    "PropertyValues",
+    "ResourceView",
+    "Value",
+    "build_view",
+    "hpo_annotations",
+    "xref_iri",
+]
 
 _NS = default_prefixes()  # the project's prefix table (kg/prefixes.tsv)
 RDF = _NS["rdf"]
@@ -125,6 +137,30 @@ class Association:
 
 
 @dataclass
+class HpoAnnotation:
+    """One HPO annotation of a skin finding: the disease, the phenotype, HPO's evidence code and references."""
+
+    iri: str
+    disease: str
+    disease_id: str
+    disease_label: str
+    phenotype: str
+    phenotype_label: str
+    negated: bool
+    evidence: str
+    references: list[tuple[str, str]]  # (IRI, CURIE)
+    frequency: str
+
+
+# HPO's evidence codes as the phenotype.hpoa format documents them.
+EVIDENCE_CODES = {
+    "IEA": "inferred from electronic annotation",
+    "PCS": "published clinical study",
+    "TAS": "traceable author statement",
+}
+
+
+@dataclass
 class ResourceView:
     """Everything a resource page shows."""
 
@@ -150,6 +186,7 @@ class ResourceView:
     quotes: list[Value] = field(default_factory=list)
     sources: list[Value] = field(default_factory=list)
     notes: list[Value] = field(default_factory=list)
+    hpo: list[HpoAnnotation] = field(default_factory=list)
 
     @property
     def is_association(self) -> bool:
@@ -190,6 +227,7 @@ def build_view(
     catalog: Catalog,
     associations: Sequence[Row] = (),
     figures: Sequence[Row] = (),
+    hpo: Sequence[Row] = (),
 ) -> ResourceView:
     """The page of ``iri`` from its ``ld-links`` rows, its description and, for terms, associations."""
     out: dict[str, list[tuple[str, Value]]] = defaultdict(list)
@@ -257,6 +295,8 @@ def build_view(
         hidden_out |= {mkg + "quote", DCTERMS + "source", mkg + "ambiguityNote"} | _REIFICATION
     if associations:
         hidden_in |= {mkg + "subject", mkg + "object"}
+    if hpo:
+        hidden_in |= {mkg + "aboutSkinFinding"}
     view.outgoing = [
         PropertyValues(prop, catalog.label(prop), values(prop))
         for prop in sorted(out, key=lambda p: catalog.label(p).casefold())
@@ -269,6 +309,7 @@ def build_view(
     ]
     view.associations = _associations(associations)
     view.figures = [_figure(row) for row in figures]
+    view.hpo = hpo_annotations(hpo)
     return view
 
 
@@ -295,6 +336,34 @@ def _associations(rows: Sequence[Row]) -> list[Association]:
         stated = _term(row, "statedAs")
         if stated and stated not in item.stated_as:
             item.stated_as.append(stated)
+    return list(found.values())
+
+
+def hpo_annotations(rows: Sequence[Row]) -> list[HpoAnnotation]:
+    """``ld-hpo-diseases`` rows (one per annotation and reference) as one item per annotation, in row order."""
+    found: dict[str, HpoAnnotation] = {}
+    for row in rows:
+        iri = row["annotation"]["value"]
+        item = found.get(iri)
+        if item is None:
+            frequency = _term(row, "frequencyLabel") or (
+                _term(row, "frequency") if row.get("frequency", {}).get("type") == "literal" else ""
+            )
+            item = found[iri] = HpoAnnotation(
+                iri=iri,
+                disease=row["disease"]["value"],
+                disease_id=_term(row, "diseaseId"),
+                disease_label=_term(row, "diseaseLabel") or _term(row, "diseaseId"),
+                phenotype=row["phenotype"]["value"],
+                phenotype_label=_term(row, "phenotypeLabel"),
+                negated=_term(row, "negated") in ("true", "1"),
+                evidence=_term(row, "evidence"),
+                references=[],
+                frequency=frequency,
+            )
+        reference = (_term(row, "reference"), _term(row, "referenceId") or _term(row, "reference"))
+        if reference[0] and reference not in item.references:
+            item.references.append(reference)
     return list(found.values())
 
 

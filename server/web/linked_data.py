@@ -39,17 +39,21 @@ import flask
 import pyoxigraph as ox
 from werkzeug.wrappers import Response
 
+from kg.hpo.summary import xrefs_file
 from kg.prefixes import default_prefixes
 from kg.release import read_manifest
 from server.engine.service import QueryOutcome, QueryService, etag_matches
 from server.protocol.conneg import choose
 from server.protocol.formats import BY_NAME, Format
-from server.protocol.jsonld import compact_graph
+from server.protocol.jsonld import EXPANDED, compact_graph, requested_profile
 from server.release import MANIFEST
 from server.web.catalog import Catalog, catalog, kg_base
-from server.web.http import html_page
-from server.web.ldpage import build_view
+from server.web.hierarchy import TreeNode, ancestor_tree, direct_children
+from server.web.http import error_response, html_page
+from server.web.ldpage import EVIDENCE_CODES, build_view
 from server.web.ldquery import QUERIES, QueryFailed, iri_term, run_graph, run_select
+from server.web.mappings import load_evidence, merge_mappings
+from server.web.search import Hit
 from server.web.sparql import public_base
 
 __all__ = ["ONTOLOGY_OFFERS", "RESOURCE_OFFERS", "blueprint", "href", "page_context"]
@@ -83,7 +87,10 @@ CSP = (
 _LOCAL = re.compile(r"^(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})+$")
 _NS = default_prefixes()  # the project's prefix table (kg/prefixes.tsv)
 DCTERMS = _NS["dcterms"]
+RDFS = _NS["rdfs"]
 OWL = _NS["owl"]
+_SUGGESTIONS = 5
+_SUGGESTED_KINDS = frozenset({"class", "property", "association", "statistic", "source", "individual", "ontology"})
 _RELEASE_FILE = re.compile(r"^releases/(\d{4}-\d{2}-\d{2})/([A-Za-z0-9][A-Za-z0-9._-]*)$")
 _MEDIA_TYPES = {
     ".owl": "application/rdf+xml",
@@ -152,7 +159,8 @@ def _alternates(iri: str, offers: tuple[Format, ...]) -> list[Alternate]:
 
 def _etag(iri: str, fmt: Format) -> str:
     service = _service()
-    key = "\0".join((service.tag, iri, fmt.name, public_base(), _site_prefix()))
+    profile = requested_profile(flask.request.headers.get("Accept")) if fmt.name == "jsonld" else None
+    key = "\0".join((service.tag, iri, fmt.name, public_base(), _site_prefix(), profile or ""))
     return '"ld-' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
@@ -171,23 +179,46 @@ def _common_headers(
     return response
 
 
-def _not_found(message: str) -> Response:
+def _suggestions(local: str | None) -> list[Hit]:
+    """The terms a mistyped local name most likely meant (``breastcancer``: breast cancer), best first."""
+    if not local:
+        return []
+    name = local.rsplit("/", 1)[-1]
+    try:
+        return catalog().search.closest(name, limit=_SUGGESTIONS, kinds=_SUGGESTED_KINDS)
+    except QueryFailed:
+        return []
+
+
+def _not_found(message: str, local: str | None = None) -> Response:
+    """A 404 as an HTML page, problem details or text by ``Accept``, offering the closest labels to ``local``."""
+    suggestions = _suggestions(local)
     fmt = choose(flask.request.headers.get("Accept"), (PLAIN, HTML))
     if fmt is HTML:
-        html = flask.render_template("ld_error.html", status=404, message=message, **page_context())
+        html = flask.render_template(
+            "ld_error.html", status=404, message=message, suggestions=suggestions, **page_context()
+        )
         response = flask.Response(html, status=404, content_type="text/html; charset=utf-8")
         response.headers["Content-Security-Policy"] = CSP
     else:
-        response = flask.Response(f"404 Not Found: {message}\n", status=404, content_type="text/plain; charset=utf-8")
+        detail = f"404 Not Found: {message}"
+        if suggestions:
+            detail += "; did you mean: " + "; ".join(f"{hit.label} <{href(hit.iri)}>" for hit in suggestions)
+        response = error_response(
+            404,
+            detail,
+            suggestions=[{"label": hit.label, "iri": hit.iri, "href": href(hit.iri)} for hit in suggestions] or None,
+        )
     response.vary.add("Accept")
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _not_acceptable(offers: tuple[Format, ...]) -> Response:
-    kinds = ", ".join(f.media_type for f in offers)
-    message = f"cannot produce any format named in Accept: {flask.request.headers.get('Accept')}\navailable: {kinds}"
-    response = QueryOutcome.error(406, message).to_response()
+    kinds = [f.media_type for f in offers]
+    accept = flask.request.headers.get("Accept")
+    message = f"cannot produce any format named in Accept: {accept}\navailable: {', '.join(kinds)}"
+    response = QueryOutcome.error(406, message, available=kinds).to_response()
     response.vary.add("Accept")
     return response
 
@@ -202,14 +233,26 @@ def page_context() -> dict[str, Any]:
     }
 
 
+def _jsonld_document(triples: list[ox.Triple], cat: Catalog, first: str | None) -> dict[str, Any]:
+    """Compacted JSON-LD of ``triples`` with the KG's context, ``first`` leading (pages embed it, .jsonld sends it)."""
+    return compact_graph(sorted(set(triples), key=str), cat.context, public_base() + "/context.jsonld", first=first)
+
+
 def _serialize(triples: list[ox.Triple], fmt: Format, cat: Catalog, first: str | None) -> bytes:
+    """``triples`` in ``fmt``; JSON-LD compacted with the KG's context unless the expanded profile is asked for."""
     ordered = sorted(set(triples), key=str)
     if fmt.name == "jsonld":
-        document = compact_graph(ordered, cat.context, public_base() + "/context.jsonld", first=first)
+        if requested_profile(flask.request.headers.get("Accept")) == EXPANDED:
+            return ox.serialize(ordered, format=ox.RdfFormat.JSON_LD) or b""
+        document = _jsonld_document(ordered, cat, first)
         return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode()
     rdf_format = getattr(ox.RdfFormat, fmt.oxigraph)
     prefixes = cat.context.prefixes if fmt.name in ("turtle", "rdfxml") else None
     return ox.serialize(ordered, format=rdf_format, prefixes=prefixes) or b""
+
+
+def _by_label(cat: Catalog) -> Any:
+    return lambda iri: (cat.label(iri).casefold(), iri)
 
 
 def _incoming(iri: str, links: list[dict[str, dict[str, str]]]) -> list[ox.Triple]:
@@ -238,7 +281,7 @@ def _resource(iri: str, fmt: Format, offers: tuple[Format, ...], negotiated: boo
     """A term, association, statistic, source, ...: its description and incoming links."""
     links, described = _describe(iri)
     if not links:
-        return _not_found(f"no resource <{iri}> in this knowledge graph")
+        return _not_found(f"no resource <{iri}> in this knowledge graph", iri.removeprefix(kg_base(_service())))
     cat = catalog()
     etag = _etag(iri, fmt)
     triples = described + _incoming(iri, links)
@@ -246,18 +289,34 @@ def _resource(iri: str, fmt: Format, offers: tuple[Format, ...], negotiated: boo
         service = _service()
         view_rows: dict[str, Any] = {}
         kind = cat.kind(iri)
+        term = {"term": iri_term(iri)}
+        tree: list[TreeNode] = []
+        children: list[str] = []
         if kind in ("class", "individual", "resource", "property"):
-            view_rows["associations"] = run_select(service, "ld-associations", {"term": iri_term(iri)})
+            view_rows["associations"] = run_select(service, "ld-associations", term)
+        if kind == "class":
+            view_rows["hpo"] = run_select(service, "ld-hpo-diseases", {"finding": iri_term(iri)})
+            tree = ancestor_tree(iri, run_select(service, "ld-ancestors", term), cat.label)
+            children = sorted(direct_children(run_select(service, "ld-children", term)), key=_by_label(cat))
         if kind == "association":
             view_rows["figures"] = run_select(service, "ld-figures", {"fact": iri_term(iri)})
         view = build_view(iri, links, described, cat, **view_rows)
-        jsonld = compact_graph(sorted(set(triples), key=str), cat.context, public_base() + "/context.jsonld", first=iri)
+        mappings = merge_mappings(
+            view.label,
+            [(kind, v.iri) for kind, v in view.mappings if v.iri],
+            [x.text for x in view.xrefs],
+            load_evidence(xrefs_file()),
+        )
         html = flask.render_template(
             "ld_resource.html",
             view=view,
+            tree=tree,
+            children=children,
+            mappings=mappings,
+            evidence_codes=EVIDENCE_CODES,
             label=cat.label,
             alternates=_alternates(iri, tuple(f for f in offers if f is not HTML)),
-            jsonld=jsonld,
+            jsonld=_jsonld_document(triples, cat, iri),
             **page_context(),
         )
         return _common_headers(_respond(html.encode(), fmt, etag), iri, fmt, offers, negotiated)
@@ -307,14 +366,23 @@ def _ontology_page(iri: str, graph: str, offers: tuple[Format, ...], negotiated:
     for items in entities.values():
         items.sort(key=lambda item: (item["label"].casefold(), item["iri"]))
     facts = {pv.iri: [v.iri or v.text for v in pv.values] for pv in header.outgoing}
+    for row in links:  # description and comment are not listed among the outgoing statements
+        prop = row["property"]["value"]
+        value = row["value"]["value"]
+        wanted = row["direction"]["value"] == "out" and prop in (DCTERMS + "description", RDFS + "comment")
+        if wanted and value not in facts.setdefault(prop, []):
+            facts[prop].append(value)
     meta = {
         "title": (facts.get(DCTERMS + "title") or [header.label])[0],
         "version_info": (facts.get(OWL + "versionInfo") or [service.dataset.version or ""])[0],
         "version_iri": (facts.get(OWL + "versionIRI") or [""])[0],
         "creators": facts.get(DCTERMS + "creator", []),
         "licences": facts.get(DCTERMS + "license", []),
+        "descriptions": facts.get(DCTERMS + "description", []),
+        # rdfs:comment on the ontology is the editors' note: last, its `code` spans shown as code.
+        "notes": [_code_spans(note) for note in facts.get(RDFS + "comment", [])],
     }
-    jsonld = compact_graph(sorted(set(described), key=str), cat.context, public_base() + "/context.jsonld", first=iri)
+    jsonld = _jsonld_document(described, cat, iri)
     html = flask.render_template(
         "ld_ontology.html",
         view=header,
@@ -328,6 +396,11 @@ def _ontology_page(iri: str, graph: str, offers: tuple[Format, ...], negotiated:
     )
     response = _respond(html.encode(), HTML, _etag(iri, HTML))
     return _common_headers(response, iri, HTML, offers, negotiated)
+
+
+def _code_spans(text: str) -> list[tuple[str, bool]]:
+    """``text`` split at Markdown backticks into (part, is_code) pairs, so a note reads without raw backticks."""
+    return [(part, i % 2 == 1) for i, part in enumerate(text.split("`")) if part]
 
 
 def _graph_page(iri: str, offers: tuple[Format, ...], negotiated: bool) -> Response:
@@ -449,7 +522,7 @@ def resolve(local: str) -> Response:
         fmt = choose(flask.request.headers.get("Accept"), offers)
         if fmt is None:
             if graph is None and not run_select(_service(), "ld-links", {"resource": iri_term(iri)}):
-                return _not_found(f"no resource <{iri}> in this knowledge graph")
+                return _not_found(f"no resource <{iri}> in this knowledge graph", local)
             return _not_acceptable(offers)
     etag = _etag(iri, fmt)
     if (fmt is HTML or graph is None or fmt.name == "jsonld") and etag_matches(

@@ -4,11 +4,13 @@ Researchers type "metastase", "Sweet", "oesoph" or "lymph no" and expect the ter
 synonym is normalised once (Unicode NFKD, combining marks removed, casefolded) and split into words,
 and a query matches when each of its words starts a different word of the text. The index is built
 once per served dataset from one SPARQL query's rows (see :mod:`server.web.catalog`); a search is a scan
-over a few thousand short strings, which is far cheaper than a query round trip to a worker.
+over a few thousand short strings, which is far cheaper than a query round trip to a worker. The same
+index suggests what a mistyped term IRI meant (:meth:`SearchIndex.closest`), for the 404 page.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -18,6 +20,7 @@ from enum import IntEnum
 __all__ = ["Entry", "Hit", "Match", "SearchIndex", "normalize", "words"]
 
 _WORD = re.compile(r"\w+")
+_CLOSE = 0.75  # difflib ratio from which a spelling counts as close (one typo in a ten-letter name is 0.9)
 
 
 def normalize(text: str) -> str:
@@ -134,3 +137,31 @@ class SearchIndex:
                 best[entry.iri] = (rank, Hit(entry.iri, entry.label, entry.text, entry.field, entry.kind, match))
         ranked = sorted(best.values(), key=lambda pair: pair[0])
         return [hit for _, hit in ranked[:limit]]
+
+    def closest(self, text: str, *, limit: int = 5, kinds: frozenset[str] | None = None) -> list[Hit]:
+        """The terms a mistyped name most likely meant: search hits first, then the nearest spellings.
+
+        ``text`` is what was typed, e.g. the path ``breastcancer`` or ``Breast_Cancr``: camel case and
+        punctuation are split into words for :meth:`search`; the spelling is then compared, spaces and
+        punctuation ignored, with every label and synonym by :mod:`difflib`'s ratio (at least 0.75), so
+        "breastcancer" finds "breast cancer" and "melanomma" finds "melanoma".
+        """
+        spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text)
+        spaced = " ".join(_WORD.findall(spaced.replace("_", " ")))
+        hits = self.search(spaced, limit=limit, kinds=kinds) if spaced else []
+        wanted = "".join(words(text))
+        if len(hits) >= limit or not wanted:
+            return hits
+        seen = {hit.iri for hit in hits}
+        scored: dict[str, tuple[float, Entry]] = {}
+        for entry in self.entries:
+            if entry.iri in seen or (kinds is not None and entry.kind not in kinds):
+                continue
+            ratio = difflib.SequenceMatcher(None, wanted, "".join(entry.tokens), autojunk=False).ratio()
+            if ratio >= _CLOSE and ratio > scored.get(entry.iri, (0.0, entry))[0]:
+                scored[entry.iri] = (ratio, entry)
+        ranked = sorted(scored.values(), key=lambda pair: (-pair[0], 0 if pair[1].field == "label" else 1, pair[1].iri))
+        for ratio, entry in ranked[: limit - len(hits)]:
+            match = Match.EXACT if ratio == 1.0 else Match.WORD_PREFIX
+            hits.append(Hit(entry.iri, entry.label, entry.text, entry.field, entry.kind, match))
+        return hits

@@ -2,7 +2,9 @@
 
 Requests are read by :mod:`server.protocol.request`; the query goes to the shared executor with the
 endpoint's own URL as base IRI, so relative IRIs in a query resolve against it (as the W3C protocol
-tests expect) instead of failing.
+tests expect) instead of failing. A CONSTRUCT or DESCRIBE asked for as compacted JSON-LD (the
+``profile`` of ``Accept``) is written with the KG's context (``/context.jsonld``); errors are text or RFC
+9457 problem details by ``Accept`` (:mod:`server.protocol.problem`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from server.protocol.conneg import choose
 from server.protocol.description import serialize_description, service_description
 from server.protocol.formats import DESCRIPTION_FORMATS
 from server.protocol.request import ProtocolRefusal, read_request
+from server.web.catalog import compaction
 
 __all__ = ["blueprint", "public_base"]
 
@@ -74,5 +77,6 @@ def sparql() -> Response:
         named_graph_uris=read.named_graphs,
         if_none_match=request.headers.get("If-None-Match"),
         base_iri=public_base() + "/sparql",
+        compaction=compaction(public_base() + "/context.jsonld"),
     )
     return outcome.to_response()
