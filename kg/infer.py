@@ -13,7 +13,9 @@ turns its answer, and what follows from the curated associations, into plain tri
   climbing the metastasis hierarchy from either finds the fact;
 * ``mkg:preferentiallySpreadsTo`` for spread associations whose statement kind is a preferred site or a
   tendency ("tend to spread to"), the only rows whose source says so;
-* group statements carried to their members, marked ``mkg:InheritedStatement`` (:mod:`kg.inherit`).
+* group statements carried to their members, marked ``mkg:InheritedStatement`` (:mod:`kg.inherit`);
+* one flat ``A P B`` triple per existential or value restriction and what it entails
+  (:mod:`kg.restrictions`, the relation-graph pattern).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from kg.assemble import new_graph
 from kg.closure import reachable
 from kg.inherit import inherited_statements
 from kg.namespaces import MKG
+from kg.restrictions import restriction_shortcuts
 
 __all__ = ["PREFERENCE_KINDS", "Classification", "inferred_graph", "metastasis_classes"]
 
@@ -149,6 +152,7 @@ def inferred_graph(ontology: Graph, asserted: Graph, classification: Classificat
                     out.add((s, prop, o))
     labels = {s: str(o) for s, o in ontology.subject_objects(RDFS.label) if isinstance(s, URIRef)}
     out += inherited_statements(asserted, ancestors, labels)
+    out += restriction_shortcuts(ontology, ancestors, super_props)
     for triple in list(out):
         if triple in known:
             out.remove(triple)

@@ -677,6 +677,25 @@ def test_source_documents_with_fact_counts(ask: Callable[..., list[Row]]) -> Non
     assert rows["src:sebald-2017"]["creator"] == "Angelika Sebald"
 
 
+@answers("restriction-shortcuts")
+def test_restrictions_read_as_flat_triples(ask: Callable[..., list[Row]]) -> None:
+    """The work-up's age-appropriate screen, a treatment's intent, a metastasis's site: no blank node read."""
+    work_up = {(r["property"], r["value"], r["stated"]) for r in ask("restriction-shortcuts")}
+    assert ("obo:BFO_0000051", "mkg:AgeAppropriateCancerScreen", "true") in work_up
+    assert ("obo:BFO_0000051", "mkg:ClinicalAction", "false") in work_up  # entailed: the screen is an action
+    intent = ask("restriction-shortcuts", **{"class": "mkg:RadicalTreatmentWithPalliativeIntent"})
+    assert {(r["property"], r["value"]) for r in intent} == {("mkg:hasIntent", "mkg:PalliativeIntent")}
+    site = {
+        (r["property"], r["value"])
+        for r in ask("restriction-shortcuts", **{"class": "mkg:CervicalLymphNodeMetastasis"})
+    }
+    assert {("mkg:hasSite", "mkg:CervicalLymphNode"), ("mkg:hasSite", "mkg:LymphNode")} <= site
+    assert ("obo:RO_0004026", "mkg:CervicalLymphNode") in site  # has site is a sub-property of has location
+    breast = {(r["property"], r["value"]) for r in ask("restriction-shortcuts", **{"class": "mkg:BreastCancer"})}
+    assert ("obo:RO_0004026", "mkg:Breast") in breast
+    assert ("obo:RO_0004026", "mkg:Bone") not in breast  # a tendency (association shortcut), not an axiom
+
+
 @answers("label-search")
 def test_label_search_matches_labels_and_synonyms_case_insensitively(ask: Callable[..., list[Row]]) -> None:
     """'Lymph Node' finds every term with it in a label or synonym, and nothing else."""

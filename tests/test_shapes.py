@@ -301,3 +301,16 @@ def test_inherited_statement_is_never_a_new_fact(base: Graph) -> None:
     typed = SIGN.replace("a mkg:InheritedStatement ;", "a mkg:InheritedStatement, mkg:Association ;")
     found = messages(run(base, typed), "InheritedStatementShape")
     assert "an inherited statement is never typed as an association (it is not a new fact)" in found
+
+
+def test_flat_restriction_triple_must_be_entailed_by_an_axiom(base: Graph) -> None:
+    """RestrictionShortcutBacked: the work-up's has-part triple passes; a has-intent triple no axiom gives fails."""
+    closure = """
+    mkg:WorkUp rdfs:subClassOf mkg:WorkUp .
+    mkg:AgeAppropriateCancerScreen rdfs:subClassOf mkg:AgeAppropriateCancerScreen .
+    mkg:WorkUp obo:BFO_0000051 mkg:AgeAppropriateCancerScreen .
+    """
+    assert not messages(run(base, closure), "RestrictionShortcutBacked")
+    planted = closure + "mkg:WorkUp mkg:hasIntent mkg:PalliativeIntent .\n"
+    found = messages(run(base, planted), "RestrictionShortcutBacked")
+    assert len(found) == 1 and "no existential or value restriction of the ontology entails it" in found[0]
