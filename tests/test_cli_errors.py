@@ -36,7 +36,7 @@ def test_deep_nesting_is_a_clear_message_not_a_recursion_error(tmp_path: Path) -
     nested = "[ <http://example.org/p> " * depth + '"x"' + " ]" * depth
     path.write_text(
         ontology_edit_file().read_text(encoding="utf-8")
-        + f"\n<https://w3id.org/metastasis-kg/Deep> <http://www.w3.org/2000/01/rdf-schema#comment> {nested} .\n",
+        + f"\n<https://w3id.org/metastasis-kg/Bone> <http://www.w3.org/2000/01/rdf-schema#comment> {nested} .\n",
         encoding="utf-8",
     )
     result = subprocess.run(
