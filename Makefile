@@ -13,7 +13,7 @@ PORT ?= 8000
 RELEASE ?= build/release
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast bench bench-doc build lint install clean
+.PHONY: help run test test-fast bench bench-doc build check-ontology lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,7 @@ help:
 	@echo 'make test       the whole suite (browser, reasoner, engine and benchmark tests included)'
 	@echo 'make test-fast  everything but the browser, reasoner and benchmark tests (pytest markers)'
 	@echo 'make build      build the release into $(RELEASE)'
+	@echo 'make check-ontology  check the edit file as the build does, normalized, and with the OWL API'
 	@echo 'make lint       ruff and mypy'
 	@echo 'make bench      run the benchmarks (benchmarks/); results in build/bench/, BENCHMARKS.md untouched'
 	@echo 'make bench-doc  rewrite the tables of BENCHMARKS.md from the last build/bench/results.json'
@@ -40,6 +41,11 @@ install: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/mkg build --out $(RELEASE)
+
+# The editor's check after a Protégé save (ontology/README-editors.md): what the build refuses, whether
+# `mkg normalize` still has to run, and the OWL API load where Java and libowlapi-java are installed.
+check-ontology: $(STAMP)
+	$(BIN)/mkg check-ontology ontology/metastasis-kg-edit.ttl
 
 run: $(STAMP)
 	$(BIN)/mkg serve --host $(HOST) --port $(PORT) --release $(RELEASE) --build
