@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import flask
 
@@ -20,7 +21,7 @@ from server.protocol.jsonld import Compaction, JsonLdContext, build_context
 from server.web.ldquery import run_select
 from server.web.search import SearchIndex
 
-__all__ = ["Catalog", "catalog", "compaction", "kg_base"]
+__all__ = ["Catalog", "catalog", "compaction", "jsonld_context", "kg_base"]
 
 _EXTENSION = "mkg-catalog"
 _FIELD_RANK = {"label": 0, "title": 1}
@@ -71,26 +72,44 @@ def _build(service: QueryService) -> Catalog:
         for iri, text, field in texts
         if iri.startswith(base)
     ]
-    context = build_context(service.prefixes, run_select(service, "ld-context"), base)
-    return Catalog(base, best, kinds, SearchIndex(entries), context)
+    return Catalog(base, best, kinds, SearchIndex(entries), jsonld_context())
 
 
 def compaction(context_url: str) -> Compaction:
     """How routes write graph results as compacted JSON-LD: this app's context, built only when first used."""
-    return Compaction(context_url, lambda: catalog().context)
+    return Compaction(context_url, jsonld_context)
+
+
+def _holder() -> dict[str, Any]:
+    app = flask.current_app
+    holder: dict[str, Any] | None = app.extensions.get(_EXTENSION)
+    if holder is None:
+        holder = app.extensions.setdefault(_EXTENSION, {"lock": threading.RLock(), "value": None, "context": None})
+    return holder
+
+
+def jsonld_context() -> JsonLdContext:
+    """The current app's JSON-LD context alone (``ld-context.rq``), so compaction needs no label catalog."""
+    holder = _holder()
+    value: JsonLdContext | None = holder["context"]
+    if value is None:
+        with holder["lock"]:
+            value = holder["context"]
+            if value is None:
+                service: QueryService = flask.current_app.extensions["mkg"]
+                value = build_context(service.prefixes, run_select(service, "ld-context"), kg_base(service))
+                holder["context"] = value
+    return value
 
 
 def catalog() -> Catalog:
     """The current app's catalog, built on first use (a failed build is retried on the next request)."""
-    app = flask.current_app
-    holder = app.extensions.get(_EXTENSION)
-    if holder is None:
-        holder = app.extensions.setdefault(_EXTENSION, {"lock": threading.Lock(), "value": None})
+    holder = _holder()
     value: Catalog | None = holder["value"]
     if value is None:
         with holder["lock"]:
             value = holder["value"]
             if value is None:
-                value = _build(app.extensions["mkg"])
+                value = _build(flask.current_app.extensions["mkg"])
                 holder["value"] = value
     return value

@@ -47,7 +47,7 @@ from server.protocol.conneg import choose
 from server.protocol.formats import BY_NAME, Format
 from server.protocol.jsonld import EXPANDED, compact_graph, requested_profile
 from server.release import MANIFEST
-from server.web.catalog import Catalog, catalog, kg_base
+from server.web.catalog import Catalog, catalog, jsonld_context, kg_base
 from server.web.hierarchy import TreeNode, ancestor_tree, direct_children
 from server.web.http import error_response, html_page
 from server.web.ldpage import EVIDENCE_CODES, build_view
@@ -447,13 +447,12 @@ def _release_file(version: str, name: str) -> Response:
 @blueprint.route("/context.jsonld")
 def context() -> Response:
     """The JSON-LD context of the KG's vocabulary, for apps that read the JSON-LD compactly."""
-    cat = catalog()
     etag = _etag("context.jsonld", BY_NAME["jsonld"])
     if etag_matches(flask.request.headers.get("If-None-Match"), etag):
         response = flask.Response(status=304)
         response.set_etag(etag.strip('"'))
         return response
-    body = json.dumps(cat.context.document(), ensure_ascii=False, indent=1) + "\n"
+    body = json.dumps(jsonld_context().document(), ensure_ascii=False, indent=1) + "\n"
     response = flask.Response(body, content_type="application/ld+json; charset=utf-8")
     response.set_etag(etag.strip('"'))
     response.headers["Cache-Control"] = "public, no-cache"
@@ -540,7 +539,10 @@ def resolve(local: str) -> Response:
     return _resource(iri, fmt, offers, negotiated)
 
 
-@blueprint.errorhandler(QueryFailed)
+@blueprint.app_errorhandler(QueryFailed)
 def _query_failed(failed: QueryFailed) -> Response:
-    """A page's query timed out or the workers are busy: pass the executor's 503 (or other) answer on."""
+    """A server query (a page's, the catalog's, the JSON-LD context's) failed: pass the executor's answer on.
+
+    App-wide, since /sparql and the API need the context for compacted JSON-LD.
+    """
     return failed.outcome.to_response()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -107,3 +108,18 @@ def test_errors_are_problem_details_when_json_is_preferred_else_text(server: Ser
         plain = server.get("SELECT * WHERE { ?s ?p }", accept=accept)
         assert plain.status == 400 and plain.media_type == "text/plain", accept
         assert plain.text.startswith("malformed query at line 1")
+
+
+def test_compacted_json_ld_is_the_same_graph_on_every_engine(server: Server) -> None:
+    """A CONSTRUCT asked for with the compacted profile uses /context.jsonld and expands to the N-Triples graph."""
+    query = "CONSTRUCT { ?fact ?p ?o } WHERE { ?fact a <https://w3id.org/metastasis-kg/SpreadAssociation> ; ?p ?o }"
+    compacted = server.get(query, accept='application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"')
+    assert compacted.status == 200, compacted.text
+    document = compacted.json()
+    assert document["@context"] == server.base + "/context.jsonld"
+    assert any("quote" in node for node in document["@graph"])  # the context's term for mkg:quote
+    context = server.request("GET", "/context.jsonld").json()["@context"]
+    inline = json.dumps(dict(document, **{"@context": context})).encode()
+    expanded = {str(ox.Triple(q.subject, q.predicate, q.object)) for q in ox.parse(inline, format=ox.RdfFormat.JSON_LD)}
+    ntriples = server.get(query, accept="application/n-triples").body
+    assert expanded == {str(t) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)} and len(expanded) > 20
