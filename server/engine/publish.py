@@ -8,7 +8,8 @@ with ``mkg publish --drop VERSION`` once every front has moved on. A failed PUT 
 loaded and names the step; nothing served changes.
 
 Stores: the Oxigraph server (``/store``), Fuseki (``/DATASET/data``), Virtuoso
-(``/sparql-graph-crud-auth``, HTTP digest authentication). Credentials come from ``MKG_ENGINE_USER`` and
+(``/sparql-graph-crud-auth``, HTTP digest authentication); ``virtuoso+isql://HOST:PORT`` loads through
+Virtuoso's bulk loader instead (:mod:`server.engine.bulkload`). Credentials come from ``MKG_ENGINE_USER`` and
 ``MKG_ENGINE_PASSWORD`` or from ``--credentials FILE`` (one line ``user:password``), never from the command
 line, and never appear in a message.
 """
@@ -21,7 +22,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -29,7 +30,7 @@ import pyoxigraph as ox
 from kg.errors import UserError
 from server.release import Release, read_release
 
-__all__ = ["drop_release", "publish_release", "register", "stored_graph"]
+__all__ = ["drop_release", "publish_release", "read_credentials", "register", "stored_graph"]
 
 
 def stored_graph(iri: str, version: str) -> str:
@@ -37,7 +38,8 @@ def stored_graph(iri: str, version: str) -> str:
     return f"{iri}/release/{version}"
 
 
-def _opener(url: str, credentials: Path | None) -> urllib.request.OpenerDirector:
+def read_credentials(credentials: Path | None) -> tuple[str | None, str]:
+    """The user and password: from ``--credentials FILE`` (one line ``user:password``), else the environment."""
     user, password = os.environ.get("MKG_ENGINE_USER"), os.environ.get("MKG_ENGINE_PASSWORD")
     if credentials is not None:
         try:
@@ -45,10 +47,15 @@ def _opener(url: str, credentials: Path | None) -> urllib.request.OpenerDirector
         except (OSError, IndexError) as err:
             raise UserError("cannot read the credentials (one line user:password)", path=credentials) from err
         user, _, password = line.partition(":")
+    return user, password or ""
+
+
+def _opener(url: str, credentials: Path | None) -> urllib.request.OpenerDirector:
+    user, password = read_credentials(credentials)
     if not user:
         return urllib.request.build_opener()
     passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    passwords.add_password(None, url, user, password or "")
+    passwords.add_password(None, url, user, password)
     return urllib.request.build_opener(
         urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)
     )
@@ -109,21 +116,65 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="load a release into an engine through the Graph Store Protocol, each graph named for the version",
     )
     p.add_argument("release", type=Path, help="release folder (e.g. build/release)")
-    p.add_argument("--to", required=True, metavar="STORE_URL", help="the engine's Graph Store Protocol URL")
-    p.add_argument("--credentials", type=Path, metavar="FILE", help="file with one line user:password")
+    p.add_argument(
+        "--to",
+        required=True,
+        metavar="STORE_URL",
+        help="the engine's Graph Store Protocol URL (http://HOST:7878/store, http://HOST:8890/sparql-graph-crud-auth, "
+        "http://HOST:3030/DATASET/data), or virtuoso+isql://HOST:PORT for Virtuoso's bulk loader through isql-vt "
+        "on its SQL port (1111 by default; needs --load-dir)",
+    )
+    p.add_argument(
+        "--credentials",
+        type=Path,
+        metavar="FILE",
+        help="file with one line user:password (default: $MKG_ENGINE_USER and $MKG_ENGINE_PASSWORD)",
+    )
     p.add_argument("--drop", metavar="VERSION", help="remove release VERSION's graphs instead of loading")
+    p.add_argument(
+        "--load-dir",
+        type=Path,
+        metavar="DIR",
+        help="virtuoso+isql: folder the graphs are written to for the bulk loader; Virtuoso must read it "
+        "(list it in DirsAllowed of virtuoso.ini); the files are removed after the load",
+    )
+    p.add_argument(
+        "--engine-load-dir",
+        type=PurePosixPath,
+        metavar="PATH",
+        help="virtuoso+isql: the --load-dir folder as the Virtuoso server sees it, when that differs (a container's "
+        "mount; default: the same path)",
+    )
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    if not args.to.startswith(("http://", "https://")):
-        raise UserError(f"the store must be an http(s) URL, got {args.to!r}", field="--to")
+    from server.engine import bulkload
+
+    bulk = bulkload.is_bulk_target(args.to)
+    if not bulk and not args.to.startswith(("http://", "https://")):
+        raise UserError(
+            f"the store must be an http(s) URL or {bulkload.SCHEME}://HOST:PORT, got {args.to!r}", field="--to"
+        )
+    if bulk and args.load_dir is None and not args.drop:
+        raise UserError(
+            f"{bulkload.SCHEME}:// needs --load-dir DIR, a folder Virtuoso reads (in DirsAllowed of virtuoso.ini)",
+            field="--load-dir",
+        )
+    if not bulk and (args.load_dir or args.engine_load_dir):
+        raise UserError(f"only a {bulkload.SCHEME}:// store is loaded from a folder", field="--load-dir")
     release = read_release(args.release.resolve())
     if args.drop:
-        drop_release(args.drop, sorted(release.graphs), args.to, args.credentials)
+        if bulk:
+            bulkload.bulk_drop(args.drop, sorted(release.graphs), args.to, args.credentials)
+        else:
+            drop_release(args.drop, sorted(release.graphs), args.to, args.credentials)
         print(f"mkg publish: dropped release {args.drop}'s {len(release.graphs)} graphs", file=sys.stderr)
         return 0
-    loaded = publish_release(release, args.to, args.credentials)
+    if bulk:
+        loaded = bulkload.bulk_publish(release, args.to, args.load_dir, args.engine_load_dir, args.credentials)
+    else:
+        loaded = publish_release(release, args.to, args.credentials)
     print(
         f"mkg publish: release {release.version} loaded as {len(loaded)} graphs named <graph>/release/"
         f"{release.version}; start the fronts on it, then drop the previous version with --drop",

@@ -39,9 +39,50 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:  # type:
             server.stop()
 
 
-@pytest.fixture(scope="session", params=["embedded", "oxigraph", "virtuoso"])
+ENGINES = ["embedded", "oxigraph", "virtuoso"]
+
+
+@pytest.fixture(scope="session")
+def oxigraph_engine(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """One Oxigraph server for the session, holding the release's quads (skipped, with the reason, when missing)."""
+    reason = missing("oxigraph")
+    if reason:
+        pytest.skip(reason)
+    engine = OxigraphServer(tmp_path_factory.mktemp("oxigraph"), release_dir / "kg.nq")
+    yield engine
+    engine.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_engine(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """One Virtuoso for the session, loaded with the release's quads; every test over Virtuoso shares it."""
+    reason = missing("virtuoso")
+    if reason:
+        pytest.skip(reason)
+    engine = Virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    engine.load(release_dir / "kg.nq")
+    yield engine
+    engine.stop()
+
+
+def engine_args(request: pytest.FixtureRequest, engine: str) -> list[str]:
+    """The ``mkg serve`` arguments that put a front over ``engine`` (none for the embedded store)."""
+    if engine == "embedded":
+        return []
+    shared: OxigraphServer | Virtuoso = request.getfixturevalue(f"{engine}_engine")
+    return ["--engine", shared.query_url]
+
+
+@pytest.fixture(params=ENGINES)
+def over_engine(request: pytest.FixtureRequest) -> list[str]:
+    """For a test that starts its own server: run it once per engine; the arguments that choose it."""
+    args = engine_args(request, request.param)
+    return args
+
+
+@pytest.fixture(scope="session", params=ENGINES)
 def server(  # type: ignore[no-untyped-def]
-    request: pytest.FixtureRequest, start_server, release_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, start_server, release_dir: Path
 ) -> Iterator[Server]:
     """The default server: the fixture release, default limits, the fixture example queries.
 
@@ -49,21 +90,7 @@ def server(  # type: ignore[no-untyped-def]
     over the Oxigraph server and over Virtuoso (``--engine``), each loaded with the release's quads.
     """
     args = ["--release", release_dir, "--queries", DATA / "queries", "--workers", "2"]
-    engine: OxigraphServer | Virtuoso | None = None
-    if request.param != "embedded":
-        reason = missing(request.param)
-        if reason:
-            pytest.skip(reason)
-        folder = tmp_path_factory.mktemp(request.param)
-        if request.param == "oxigraph":
-            engine = OxigraphServer(folder, release_dir / "kg.nq")
-        else:
-            engine = Virtuoso(folder)
-            engine.load(release_dir / "kg.nq")
-        args += ["--engine", engine.query_url]
-    srv = start_server(*args)
+    srv = start_server(*args, *engine_args(request, request.param))
     srv.engine = request.param  # type: ignore[attr-defined]
     yield srv
     srv.stop()
-    if engine is not None:
-        engine.stop()
