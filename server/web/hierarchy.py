@@ -5,7 +5,8 @@ and "direct child" are recovered here by transitive reduction of the rows of ``l
 ``ld-children.rq``: a superclass is a direct parent when it is a superclass of no other superclass (classes
 stated equivalent, each a superclass of the other, are both kept). This gives defined classes whose place
 only the reasoner found (``ParotidLymphNodeMetastasis`` under ``LymphNodeMetastasis``) the same tree as
-asserted ones.
+asserted ones. Two classes each under the other (stated equivalent) are not each other's parent: both
+keep their own parents, so neither hides the other and the recursion has no cycle to follow.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def _direct_parents(supers: Mapping[str, set[str]]) -> dict[str, set[str]]:
     for node, above in supers.items():
         kept = set()
         for candidate in above:
+            if node in supers.get(candidate, ()):
+                continue  # stated equivalent to the node: a sibling in the tree, not a parent
             below_other = any(
                 candidate in supers.get(other, ()) and other not in supers.get(candidate, ())
                 for other in above
