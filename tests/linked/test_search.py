@@ -97,3 +97,13 @@ def test_search_refuses_bad_parameters_naming_them(ld_server: Server) -> None:
         assert reply.status == 400, path
         assert name in reply.text, path
     assert ld_server.get("/api/search?q=bone", accept="text/csv").status == 406
+
+
+def test_closest_finds_what_a_mistyped_name_meant() -> None:
+    """Run-together, camel-cased, misspelt names find their term; a name like nothing finds nothing."""
+    index = _index()
+    assert [h.iri for h in index.closest("bonecancer")][:1] == ["urn:bone-cancer"]
+    assert [h.iri for h in index.closest("BoneCancer")][:1] == ["urn:bone-cancer"]
+    assert [h.iri for h in index.closest("multiple_myelomma")][:1] == ["urn:myeloma"]
+    assert [h.iri for h in index.closest("Myeloma", kinds=frozenset({"class"}))] == ["urn:myeloma"]
+    assert index.closest("zzzzqqq") == []
