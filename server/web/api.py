@@ -8,9 +8,9 @@ missing, unknown, repeated or malformed parameter is a 400 that names it; an unk
 details for clients that prefer JSON (:mod:`server.protocol.problem`), with the bad parameter named in
 ``parameter``. The columns are the query's answer: its parameter variables (``?_primary_iri``), projected
 only so they can be bound, are left out of every format. ``limit`` (at most :data:`MAX_PAGE`) and
-``offset`` page a SELECT result, cut from the whole capped result so pages never overlap or skip, with
-``Link: rel="next"``/``rel="prev"`` (RFC 8288) and the row count of the whole result in
-``MKG-Result-Total``; they are reserved names, never query parameters. The library is the
+``offset`` (alone: pages of :data:`DEFAULT_PAGE`) page a SELECT result, cut from the whole capped result
+so pages never overlap or skip, with ``Link: rel="next"``/``rel="prev"`` (RFC 8288) and the row count of
+the whole result in ``MKG-Result-Total``; they are reserved names, never query parameters. The library is the
 ``--queries`` folder when given (headers optional there), else the packaged ``queries/``, read once
 when the app is built.
 """
@@ -53,6 +53,7 @@ _KINDS = frozenset(
     {"class", "property", "association", "statistic", "statistic-group", "source", "individual", "ontology", "resource"}
 )
 _MAX_LIMIT = 100
+_PARAMETER_FIELD = re.compile(r"^parameter '([^']+)'$")  # how kg.storedqueries names a bad value's field
 PAGING = ("limit", "offset")  # reserved: paging of stored-query results, never query parameters
 MAX_PAGE = 10_000
 DEFAULT_PAGE = 1_000  # with offset alone
@@ -187,7 +188,8 @@ def _bindings(query: StoredQuery) -> dict[str, dict[str, str]] | Response:
     try:
         return query.json_bindings(given)
     except UserError as err:
-        return _error(400, str(err), parameter=err.field.split("'")[1] if err.field and "'" in err.field else None)
+        named = _PARAMETER_FIELD.match(err.field or "")
+        return _error(400, str(err), parameter=named.group(1) if named else None)
 
 
 def _page(query: StoredQuery, name: str) -> Page | Response:
