@@ -15,8 +15,9 @@ What HermiT gets
    declaration, an annotation of it, or ``rdfs:subPropertyOf``. (A domain or range counts, so a
    ``owl:DatatypeProperty`` with ``rdfs:range xsd:decimal`` keeps its values.) Mentioning
    ``owl:topObjectProperty`` or ``owl:topDataProperty`` makes every property relevant; ``rdfs:subPropertyOf``
-   ``owl:bottom...Property`` makes the sub-property relevant. A typed, non-string literal of an irrelevant,
-   non-annotation property is still checked once: every distinct one is given to a *witness*
+   ``owl:bottom...Property`` makes the sub-property relevant. The domain or range of an annotation property
+   does not count: OWL 2 reads it as an annotation axiom, with no logical meaning. A typed, non-string
+   literal of an irrelevant, non-annotation property is still checked once: every distinct one is given to a *witness*
    individual, so an ill-typed literal or an unsupported datatype fails as it would in the full run.
    An undeclared property whose objects are both literals and nodes is kept whole: how the OWL parser
    reads it is guesswork.
@@ -98,6 +99,7 @@ _BUILT_IN_ANNOTATIONS = frozenset(
     }
 )
 _DECLARATIONS = frozenset({OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property})
+_ANNOTATION_AXIOMS = frozenset({RDFS.domain, RDFS.range})
 _TOP_PROPERTIES = frozenset({OWL.topObjectProperty, OWL.topDataProperty})
 _BOTTOM_PROPERTIES = frozenset({OWL.bottomObjectProperty, OWL.bottomDataProperty})
 _INDIVIDUAL_TYPES = frozenset({OWL.NamedIndividual, OWL.Thing})
@@ -169,6 +171,8 @@ class _Schema:
                 continue
             if p in self.annotations:
                 continue
+            if p in _ANNOTATION_AXIOMS and s in self.annotations:
+                continue  # AnnotationPropertyDomain/Range: annotation axioms, no logical meaning in OWL 2 DL
             constrained.update(n for n in (s, p, o) if isinstance(n, URIRef))
         self.everything = bool(constrained & _TOP_PROPERTIES)
         self.constrained = constrained

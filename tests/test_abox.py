@@ -86,6 +86,14 @@ def test_annotation_and_unconstrained_assertions_are_dropped() -> None:
     assert (ex("b"), RDF.type, ex("B")) in plan.assertions
 
 
+def test_annotation_property_domain_and_range_do_not_make_it_relevant() -> None:
+    """An annotation property's rdfs:domain/range is an annotation axiom (no logic): its values stay dropped."""
+    tbox = TBOX + ":note rdfs:domain :A ; rdfs:range xsd:string .\n"
+    plan = compact(':a a :A ; :note "a note" .\n:b a :A ; :note "another note" .\n', tbox)
+    assert set(plan.assertions.predicates()) == {RDF.type}
+    assert len(plan.emitted) == 1
+
+
 def test_unconstrained_typed_literals_are_checked_once_on_the_witness() -> None:
     """An ill-typed literal must still fail as in the full run: each distinct one goes to the witness."""
     plan = compact(

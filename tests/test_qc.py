@@ -236,6 +236,17 @@ PLANTS = [
         id="untagged",
     ),
     Plant(
+        "missing-domain-or-range",
+        ("mkg:hasSite", "rdfs:range", ""),
+        remove=(
+            (
+                URIRef("https://w3id.org/metastasis-kg/hasSite"),
+                URIRef("http://www.w3.org/2000/01/rdf-schema#range"),
+                None,
+            ),
+        ),
+    ),
+    Plant(
         "missing-definition",
         ("mkg:Undefined", "obo:IAO_0000115", ""),
         add=':Undefined a owl:Class ; rdfs:label "undefined"@en .',

@@ -696,6 +696,35 @@ def test_restrictions_read_as_flat_triples(ask: Callable[..., list[Row]]) -> Non
     assert ("obo:RO_0004026", "mkg:Bone") not in breast  # a tendency (association shortcut), not an axiom
 
 
+@answers("schema-properties")
+def test_schema_lists_every_property_with_domain_range_and_use(ask: Callable[..., list[Row]]) -> None:
+    """Every mkg: property has a label, definition, domain and range; counts are the triples using it."""
+    rows = {r["property"]: r for r in ask("schema-properties")}
+    own = {p: r for p, r in rows.items() if p.startswith("mkg:")}
+    assert len(own) >= 70
+    for name, row in own.items():
+        assert {"label", "definition", "domain", "range"} <= set(row), f"{name} lacks {row}"
+    assert (own["mkg:spreadsTo"]["domain"], own["mkg:spreadsTo"]["range"]) == (
+        "mkg:MalignantNeoplasm",
+        "mkg:AnatomicalSite",
+    )
+    assert own["mkg:preferentiallySpreadsTo"]["superProperty"] == "mkg:spreadsTo"
+    assert own["mkg:timing"]["range"] == "mkg:Timing" and own["mkg:quote"]["range"] == "rdf:langString"
+    assert own["mkg:tnmLetter"]["domain"] == "mkg:TNMCategory" and int(own["mkg:tnmLetter"]["triples"]) == 3
+    assert int(own["mkg:quote"]["triples"]) >= 90 and int(own["mkg:preferentiallySpreadsTo"]["triples"]) == 10
+
+
+@answers("schema-classes")
+def test_schema_lists_the_vocabulary_classes_with_instance_and_triple_counts(ask: Callable[..., list[Row]]) -> None:
+    """The KG's own classes only, each with a label, definition and its counts."""
+    rows = {r["class"]: r for r in ask("schema-classes")}
+    assert all(c.startswith("mkg:") for c in rows) and len(rows) >= 130
+    assert all("label" in r and "definition" in r for r in rows.values())
+    assert int(rows["mkg:SpreadAssociation"]["instances"]) == 39
+    assert int(rows["mkg:InheritedStatement"]["instances"]) == 144
+    assert int(rows["mkg:BreastCancer"]["instances"]) == 0 and int(rows["mkg:BreastCancer"]["triples"]) > 20
+
+
 @answers("label-search")
 def test_label_search_matches_labels_and_synonyms_case_insensitively(ask: Callable[..., list[Row]]) -> None:
     """'Lymph Node' finds every term with it in a label or synonym, and nothing else."""

@@ -36,14 +36,18 @@ def test_every_mapping_is_a_row_of_the_table_with_its_predicate(ontology_graph: 
         assert key in table, f"{subject}: {key[1]} {key[0]} is not in kg/xrefs.tsv"
 
 
-def test_every_dbxref_is_an_exact_match_row(ontology_graph: Graph) -> None:
-    """oboInOwl:hasDbXref is kept for exact matches; each must be an exactMatch row and also a skos triple."""
-    exact = {r["target_curie"] for r in _rows() if r["predicate"] == "skos:exactMatch"}
-    for subject, xref in ontology_graph.subject_objects(OBOINOWL.hasDbXref):
-        assert str(xref) in exact, f"{subject}: xref {xref} is not an exactMatch row of kg/xrefs.tsv"
-        prefix, _, local = str(xref).partition(":")
-        iri = URIRef(f"http://purl.obolibrary.org/obo/{prefix}_{local}")
-        assert (subject, SKOS.exactMatch, iri) in ontology_graph
+def test_every_mapping_is_also_a_dbxref_and_every_dbxref_a_mapping(ontology_graph: Graph) -> None:
+    """One xref form (issue 17): each SKOS match has its oboInOwl:hasDbXref CURIE, and each CURIE its SKOS match.
+
+    A query on hasDbXref alone finds every mapping (reactive erythema's closeMatch, intractable itching's
+    broadMatch included); the SKOS predicate says the match type.
+    """
+    rows = {r["target_curie"] for r in _rows()}
+    skos = {(s, _curie(URIRef(o))) for p in MAPPINGS for s, o in ontology_graph.subject_objects(p)}
+    xrefs = {(s, str(x)) for s, x in ontology_graph.subject_objects(OBOINOWL.hasDbXref)}
+    assert skos == xrefs, f"SKOS without dbXref: {sorted(skos - xrefs)}; dbXref without SKOS: {sorted(xrefs - skos)}"
+    assert {x for _, x in xrefs} <= rows
+    assert (URIRef("https://w3id.org/metastasis-kg/IntractableItching"), "HP:0000989") in xrefs
 
 
 def test_rows_keep_their_evidence() -> None:
