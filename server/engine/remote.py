@@ -15,8 +15,10 @@ endpoint's URL becomes a ``BASE``. A query without its own dataset is sent with 
 
 Engine quirks met so far, handled here: Virtuoso answers a query it cut at its ``timeout`` with HTTP 206
 or an ``X-SQL-State`` header (a 503 here, never a 200); the Oxigraph server answers 500 for a function it
-does not know (passed on as a 502 naming it); Virtuoso labels blank nodes ``nodeID://…``, which are not
-valid labels and are rewritten, and writes booleans as ``1``/``0`` (made ``true``/``false``). Differences
+does not know (passed on as a 502 naming it); an answer in another media type than asked for, JSON or
+N-Triples that do not parse, or a body shorter than its ``Content-Length`` is a 502, never passed on;
+Virtuoso labels blank nodes ``nodeID://…``, which are not valid labels and are rewritten, and writes
+booleans as ``1``/``0`` (made ``true``/``false``). Differences
 left as the engine gives them (``tests/linked/test_engines_agree.py`` lists them): Virtuoso types
 ``EXISTS`` as ``xsd:integer``, gives ``""`` for an empty ``GROUP_CONCAT`` and drops its language tag,
 orders ``GROUP_CONCAT`` differently, and drops rows where ``COALESCE`` meets an unbound variable.
@@ -30,6 +32,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from http.client import HTTPException
 from importlib.resources import files
 from typing import Any
 from urllib.parse import urlencode
@@ -57,6 +60,11 @@ _NTRIPLES = "application/n-triples"
 _MAX_ERROR = 2000
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _SYNTAX = ox.Store()  # always empty: only parses
+# The media types accepted as each requested one: anything else is not passed on as a result.
+_ANSWER_TYPES = {
+    _SPARQL_JSON: {_SPARQL_JSON, "application/json"},
+    _NTRIPLES: {_NTRIPLES, "text/plain"},
+}
 
 
 def _term(value: Mapping[str, str]) -> str:
@@ -136,6 +144,10 @@ class RemoteEngine:
                     raise EngineTimeout("the engine gave only a partial result within the time limit")
                 if answer.headers.get("X-SQL-State"):
                     raise EngineTimeout("the engine gave only a partial result within the time limit")
+                media = answer.headers.get_content_type()
+                if media not in _ANSWER_TYPES[accept]:
+                    self.failures += 1
+                    raise EngineFailed(f"the engine answered {media}, not {accept}")
                 body: bytes = answer.read()
                 return body
         except urllib.error.HTTPError as err:
@@ -147,6 +159,9 @@ class RemoteEngine:
         except TimeoutError as err:
             self.timeouts += 1
             raise EngineTimeout("the query did not finish within the time limit") from err
+        except HTTPException as err:  # e.g. a body shorter than its Content-Length
+            self.failures += 1
+            raise EngineFailed(f"the engine's answer was cut short: {err!r}") from err
         except (urllib.error.URLError, ConnectionError, OSError) as err:
             self.failures += 1
             raise EngineUnavailable(f"the engine at {self.url} cannot be reached: {err}", retry_after=5) from err
@@ -178,11 +193,21 @@ class RemoteEngine:
             try:
                 body = _canonical_results(body, self._unstored)
                 result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-            except (SyntaxError, ValueError) as err:
+                # The parse is lazy: a body cut short fails while the rows are written.
+                return capped_result(result, request.format, self.limits, self.prefixes, request.page)
+            except (SyntaxError, ValueError, QueryRejected) as err:
+                if isinstance(err, QueryRejected) and not isinstance(err.__cause__, SyntaxError):
+                    raise
                 self.failures += 1
-                raise EngineFailed(f"the engine's answer is not SPARQL JSON results: {err}") from err
-            return capped_result(result, request.format, self.limits, self.prefixes, request.page)
+                why = err.__cause__ if isinstance(err, QueryRejected) else err
+                raise EngineFailed(f"the engine's answer is not SPARQL JSON results: {why}") from err
         body = self._post(text, _NTRIPLES, request.deadline, request)
+        try:
+            for _ in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
+                pass
+        except SyntaxError as err:
+            self.failures += 1
+            raise EngineFailed(f"the engine's answer is not N-Triples: {err}") from err
         for stored, iri in self._unstored.items():
             body = body.replace(f"<{stored}>".encode(), f"<{iri}>".encode())
         return capped_triples(body, request.format, self.limits, self.prefixes)
