@@ -1,10 +1,11 @@
 """The HTML view of one resource, assembled from query rows: what each section of a term page shows.
 
 Kept apart from HTTP so the rules are plain functions: which statements are headline facts (label,
-definition, synonyms, cross-references, class hierarchy, class expressions), which are listed as
-relations, what was inferred rather than curated (a statement only in the inferred graph), and how an
-association's subject, predicate, object, figures and verbatim source sentence are laid out, and the
-HPO annotations of a skin finding (disease, evidence code, references, frequency) listed.
+definition, synonyms, cross-references, class hierarchy (drawn by :mod:`server.web.hierarchy`), class
+expressions), which are listed as relations, what was inferred rather than curated (a statement only in
+the inferred graph), how an association's subject, predicate, object, figures and verbatim source
+sentence are laid out, and how the HPO annotations of a skin finding (disease, evidence code,
+references, frequency) are listed.
 """
 
 from __future__ import annotations
@@ -173,10 +174,6 @@ class ResourceView:
     synonyms: list[tuple[str, Value]]
     xrefs: list[Value]
     mappings: list[tuple[str, Value]]
-    superclasses: list[Value]
-    inferred_superclasses: list[Value]
-    subclasses: list[Value]
-    inferred_subclasses: list[Value]
     expressions: list[tuple[str, list[Token]]]
     outgoing: list[PropertyValues]
     incoming: list[PropertyValues]
@@ -248,12 +245,6 @@ def build_view(
     def values(prop: str, direction: dict[str, list[tuple[str, Value]]] = out) -> list[Value]:
         return _merge(direction.get(prop, []))
 
-    def named(prop: str, direction: dict[str, list[tuple[str, Value]]]) -> tuple[list[Value], list[Value]]:
-        found = [v for v in values(prop, direction) if v.iri and v.iri != iri]
-        return [v for v in found if not v.inferred], [v for v in found if v.inferred]
-
-    superclasses, inferred_super = named(RDFS + "subClassOf", out)
-    subclasses, inferred_sub = named(RDFS + "subClassOf", into)
     exprs = [
         (word, v.tokens)
         for prop, word in ((OWL + "equivalentClass", "equivalent to"), (RDFS + "subClassOf", "subclass of"))
@@ -273,10 +264,6 @@ def build_view(
         synonyms=[(kind, v) for prop, kind in SYNONYMS.items() for v in values(prop)],
         xrefs=xrefs,
         mappings=[(kind, v) for prop, kind in MAPPINGS.items() for v in values(prop)],
-        superclasses=superclasses,
-        inferred_superclasses=inferred_super,
-        subclasses=subclasses,
-        inferred_subclasses=inferred_sub,
         expressions=exprs,
         outgoing=[],
         incoming=[],
