@@ -60,6 +60,7 @@ MAPPINGS = {
     SKOS + "relatedMatch": "related match",
 }
 XREF = OIO + "hasDbXref"
+MAX_INCOMING = 100  # values listed per incoming property; the rest are counted
 _HEADLINE = {RDFS + "label", RDF + "type", DEFINITION, XREF, RDFS + "subClassOf", OWL + "equivalentClass"}
 _HEADLINE |= set(SYNONYMS) | set(MAPPINGS)
 _REIFICATION = {RDF + "subject", RDF + "predicate", RDF + "object"}
@@ -95,11 +96,12 @@ class Value:
 
 @dataclass
 class PropertyValues:
-    """All values of one property in one direction."""
+    """The values of one property in one direction; ``more`` counts those left off a long list."""
 
     iri: str
     label: str
     values: list[Value]
+    more: int = 0
 
 
 @dataclass
@@ -290,7 +292,7 @@ def build_view(
         if prop not in hidden_out
     ]
     view.incoming = [
-        PropertyValues(prop, catalog.label(prop), values(prop, into))
+        _shortened(PropertyValues(prop, catalog.label(prop), values(prop, into)))
         for prop in sorted(into, key=lambda p: catalog.label(p).casefold())
         if prop not in hidden_in
     ]
@@ -298,6 +300,14 @@ def build_view(
     view.figures = [_figure(row) for row in figures]
     view.hpo = hpo_annotations(hpo)
     return view
+
+
+def _shortened(group: PropertyValues) -> PropertyValues:
+    """At most :data:`MAX_INCOMING` values (the class of 2,224 HPO annotations would list them all)."""
+    if len(group.values) > MAX_INCOMING:
+        group.more = len(group.values) - MAX_INCOMING
+        group.values = group.values[:MAX_INCOMING]
+    return group
 
 
 def _associations(rows: Sequence[Row]) -> list[Association]:

@@ -212,3 +212,19 @@ def test_the_ontology_page_opens_with_its_description_not_the_editors_note(clien
     assert "`" not in article["text"]  # (the embedded JSON-LD keeps the literal as it is)
     note = _find(article, "p", "comment")[-1]
     assert _text(note).startswith("Edit file:") and [_text(c) for c in _find(note, "code")] == ["mkg build"]
+
+
+def test_a_long_incoming_list_is_cut_and_counted(client: flask.testing.FlaskClient) -> None:
+    """The HPO annotation class lists 100 of its instances under 'type' and says how many more there are."""
+    count = client.get(
+        "/sparql",
+        query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/metastasis-kg/HpoAnnotation> }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    total = int(json.loads(count.data)["results"]["bindings"][0]["n"]["value"])
+    assert total > 1000
+    page = _page(client, "/HpoAnnotation")
+    incoming = next(t for t in _find(page, "table", "statements") if "incoming" in _text(t))
+    row = next(tr for tr in _find(incoming, "tr") if _find(tr, "td") and _text(tr["children"][0]) == "rdf:type")
+    assert len(_find(row, "li")) == 100
+    assert f"… and {total - 100:,} more" in _text(_find(row, "p", "more")[0])
