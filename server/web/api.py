@@ -263,19 +263,22 @@ def search() -> Response:
     args = flask.request.args
     text = args.get("q", "")
     if not text.strip():
-        return _error(400, "missing required parameter 'q': the text to search for, e.g. ?q=breast")
+        return _error(400, "missing required parameter 'q': the text to search for, e.g. ?q=breast", parameter="q")
     try:
         limit = int(args.get("limit", "20"))
     except ValueError:
-        return _error(400, f"parameter 'limit' must be a whole number from 1 to {_MAX_LIMIT}, got {args['limit']!r}")
+        message = f"parameter 'limit' must be a whole number from 1 to {_MAX_LIMIT}, got {args['limit']!r}"
+        return _error(400, message, parameter="limit")
     if not 1 <= limit <= _MAX_LIMIT:
-        return _error(400, f"parameter 'limit' must be from 1 to {_MAX_LIMIT}, got {limit}")
+        return _error(400, f"parameter 'limit' must be from 1 to {_MAX_LIMIT}, got {limit}", parameter="limit")
     kinds = None
     if args.get("kind"):
         kinds = frozenset(k.strip() for k in args["kind"].split(",") if k.strip())
         unknown = sorted(kinds - _KINDS)
         if unknown:
-            return _error(400, f"parameter 'kind' names unknown kinds {unknown}; known: {sorted(_KINDS)}")
+            return _error(
+                400, f"parameter 'kind' names unknown kinds {unknown}; known: {sorted(_KINDS)}", parameter="kind"
+            )
     if choose(flask.request.headers.get("Accept"), (JSON,)) is None:
         return _error(406, f"search results are JSON only; Accept was: {flask.request.headers.get('Accept')}")
     try:
