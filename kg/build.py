@@ -204,7 +204,26 @@ def _void(built: Built, counts: dict[str, int], union_size: int) -> Graph:
         g.add((subset, VOID.triples, Literal(count)))
         if subset == GRAPH_HPO:
             add_hpo_void(g, subset, built.hpo_summary)
+    _add_mapping_linkset(g, dataset, built)
     return g
+
+
+def _add_mapping_linkset(g: Graph, dataset: URIRef, built: Built) -> None:
+    """The SSSOM file as VoID describes a mapping set: a linkset of the dataset, its predicates and dump."""
+    from kg.sssom import FILE_NAME, sssom_rows
+
+    linkset = MKG["dataset/mappings"]
+    rows = sssom_rows(built.ontology, xrefs_file())
+    g.add((dataset, VOID.subset, linkset))
+    g.add((linkset, RDF.type, VOID.Linkset))
+    g.add((linkset, DCTERMS.title, Literal("Mappings to MONDO, UBERON, HP, NCIT and DOID (SSSOM)", lang="en")))
+    g.add((linkset, VOID.subjectsTarget, dataset))
+    g.add((linkset, VOID.triples, Literal(len(rows))))
+    g.add((linkset, VOID.dataDump, URIRef(f"{BASE_IRI}releases/{built.version}/{FILE_NAME}")))
+    g.add((linkset, DCTERMS.conformsTo, URIRef("https://w3id.org/sssom/")))
+    g.add((linkset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    for predicate in sorted({r["predicate_id"] for r in rows}):
+        g.add((linkset, VOID.linkPredicate, URIRef(f"http://www.w3.org/2004/02/skos/core#{predicate.split(':')[1]}")))
 
 
 def _trig(graphs: Sequence[tuple[URIRef, Graph | TripleIndex]], context: dict[str, str]) -> str:
@@ -237,6 +256,7 @@ def write_release(built: Built, out: Path) -> Path:
 
 
 def _write_files(built: Built, stage: Path) -> None:
+    from kg import sssom
     from kg.normalize import canonical_turtle
 
     graphs = _named_graphs(built)
@@ -262,6 +282,7 @@ def _write_files(built: Built, stage: Path) -> None:
         encoding="utf-8",
     )
     (stage / "qc-report.tsv").write_text(built.qc_report, encoding="utf-8")
+    (stage / sssom.FILE_NAME).write_text(sssom.sssom_tsv(built.ontology, xrefs_file(), built.version), encoding="utf-8")
     files = {p.name: sha256_file(p) for p in sorted(stage.iterdir())}
     manifest = {
         "name": "metastasis-kg",

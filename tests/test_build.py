@@ -29,7 +29,7 @@ from kg.resources import ontology_edit_file, tables_dir
 
 FILES = {
     "release.json", "kg.trig", "kg.nq", "kg.ttl", "kg.nt", "kg.jsonld", "metastasis-kg.owl", "metastasis-kg.ttl",
-    "void.ttl", "shacl-report.ttl", "shacl-report.txt", "qc-report.tsv",
+    "void.ttl", "shacl-report.ttl", "shacl-report.txt", "qc-report.tsv", "metastasis-kg.sssom.tsv",
 }  # fmt: skip
 
 
