@@ -39,6 +39,7 @@ from kg.namespaces import (
 )
 from kg.ontology_check import ontology_problems, refuse_problems
 from kg.ontology_index import OntologyIndex
+from kg.quoteselect import quote_selectors
 from kg.rdfio import parse_file
 from kg.rdfxml import write_rdfxml
 from kg.release import (
@@ -144,6 +145,7 @@ def assemble(inputs: BuildInputs) -> Built:
     asserted = asserted_graph(tables, index)
     table_paths = {name: f"kg/tables/{name}.tsv" for name in ("associations", "statistics", "statistic_groups")}
     provenance = provenance_graph(tables, sources, inputs.version, table_paths)
+    provenance += quote_selectors(tables, docs)
     inferred = inferred_graph(ontology, asserted, _classify(ontology, asserted))
     released = _stamp(ontology, inputs.version)
     union = union_graph(released, asserted, inferred, provenance)

@@ -667,6 +667,17 @@ def test_provenance_names_document_authors_dates_sentence_and_table_line(ask: Ca
     assert len(facts(everything)) == 82 + 6 + 1
 
 
+@answers("quote-location")
+def test_quote_location_points_into_the_source_file(ask: Callable[..., list[Row]]) -> None:
+    """The TNM fact's quote is placed in sebald-2017.txt; the exact text is the file's, markup included."""
+    [row] = ask("quote-location")
+    assert row["source"] == "src:sebald-2017" and row["file"] == "sebald-2017.txt"
+    assert int(row["end"]) > int(row["start"]) > 0
+    assert "<" in row["exact"] and row["quote"].startswith("This underpins the so called TNM system")
+    [plain] = ask("quote-location", fact="fact:skin-most-likely-breast")
+    assert plain["exact"].startswith("The cancers most likely") and plain["file"] == "lee-2020.txt"
+
+
 @answers("source-documents")
 def test_source_documents_with_fact_counts(ask: Callable[..., list[Row]]) -> None:
     """Two documents, their authorship and how many associations and figures each supports."""
