@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
 from kg.namespaces import FACT, GROUP, MKG, SOURCE, STATISTIC
 from kg.sourcetext import SourceDocument, normalize_text
@@ -129,8 +129,10 @@ def quote_selectors(tables: Tables, docs: dict[str, SourceDocument]) -> Graph:
         out.add((target, OA.hasSelector, position))
         out.add((target, OA.hasSelector, exact))
         out.add((position, RDF.type, OA.TextPositionSelector))
-        out.add((position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
-        out.add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+        # xsd:integer, not the model's xsd:nonNegativeInteger: engines such as Virtuoso return the latter as
+        # the former, and every engine must answer the stored queries alike.
+        out.add((position, OA.start, Literal(start)))
+        out.add((position, OA.end, Literal(end)))
         out.add((exact, RDF.type, OA.TextQuoteSelector))
         out.add((exact, OA.exact, Literal(text.raw[start:end])))
         out.add((exact, OA.prefix, Literal(text.raw[max(0, start - _CONTEXT) : start])))
