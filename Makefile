@@ -13,7 +13,7 @@ PORT ?= 8000
 RELEASE ?= build/release
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast bench bench-doc build check-ontology lint install clean
+.PHONY: help run test test-fast bench bench-doc build check-ontology lint install clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,7 @@ help:
 	@echo 'make bench      run the benchmarks (benchmarks/); results in build/bench/, BENCHMARKS.md untouched'
 	@echo 'make bench-doc  rewrite the tables of BENCHMARKS.md from the last build/bench/results.json'
 	@echo 'make install    create .venv and install the project and the benchmarks, editable'
+	@echo 'make vendor     re-download the pinned browser UIs'
 	@echo 'make clean      remove build/ and .venv/'
 
 # Reinstall only when a distribution's description changes. The benchmarks are a distribution of their
@@ -58,9 +59,13 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m 'not browser and not reasoner and not owlapi and not bench'
 
 lint: $(STAMP)
-	$(BIN)/ruff check kg server tests benchmarks conftest.py
-	$(BIN)/ruff format --check kg server tests benchmarks conftest.py
+	$(BIN)/ruff check kg server tests benchmarks scripts conftest.py
+	$(BIN)/ruff format --check kg server tests benchmarks scripts conftest.py
 	$(BIN)/mypy
+
+# Re-download the browser UIs pinned in server/static/vendor/vendor.json (npm registry, integrity-checked).
+vendor:
+	$(PYTHON) scripts/vendor.py
 
 bench: $(STAMP)
 	$(BIN)/mkg bench --out build/bench

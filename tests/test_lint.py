@@ -23,8 +23,8 @@ def _tool(name: str) -> str:
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "kg", "server", "tests", "benchmarks", "conftest.py"],
-        ["ruff", "format", "--check", "kg", "server", "tests", "benchmarks", "conftest.py"],
+        ["ruff", "check", "kg", "server", "tests", "benchmarks", "scripts", "conftest.py"],
+        ["ruff", "format", "--check", "kg", "server", "tests", "benchmarks", "scripts", "conftest.py"],
         ["mypy"],
     ],
     ids=["ruff-check", "ruff-format", "mypy"],

@@ -106,3 +106,16 @@ def test_building_the_wheel_leaves_nothing_in_the_checkout(installed: Path) -> N
     """The wheel build runs on a copy: the checkout gets no build/lib or build/bdist.* folders from the tests."""
     leftovers = [p.name for p in (ROOT / "build").glob("*") if p.name == "lib" or p.name.startswith("bdist.")]
     assert leftovers == []
+
+
+def test_the_wheel_carries_the_vendored_browser_uis(wheel: Path) -> None:
+    """YASGUI and Swagger UI are package data (the pages load them from /static/vendor/, never a CDN)."""
+    vendor = ROOT / "server" / "static" / "vendor"
+    installed = json.loads((vendor / "installed.json").read_text(encoding="utf-8"))
+    manifest = json.loads((vendor / "vendor.json").read_text(encoding="utf-8"))
+    expected = {"server/static/vendor/vendor.json", "server/static/vendor/installed.json"}
+    for package in manifest["packages"]:
+        expected |= {f"server/static/vendor/{package['folder']}/{name}" for name in installed[package["name"]]["files"]}
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert expected - names == set()
