@@ -318,6 +318,11 @@ def test_bone_metastasis_gathers_bone_skull_and_facial_bone(ask: Callable[..., l
         "fact:head-and-neck-region-melanoma-brain",
     }  # fmt: skip
     assert len(facts(ask("spread-by-metastasis-class", **{"class": "mkg:Metastasis"}))) == 39
+    # Model change (issue 17): the regional/distant classes are reached too, from the facts' spread kind.
+    distant = ask("spread-by-metastasis-class", **{"class": "mkg:DistantMetastasis"})
+    assert len(facts(distant)) == 14 and column(distant, "spreadKind") == {"mkg:DistantSpread"}
+    regional = ask("spread-by-metastasis-class", **{"class": "mkg:RegionalMetastasis"})
+    assert facts(regional) == {"fact:regional-example-oral-neck-nodes", "fact:oral-cervical-nodes-roughly-half"}
 
 
 @answers("metastasis-classes")
