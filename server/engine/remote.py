@@ -18,7 +18,8 @@ or an ``X-SQL-State`` header (a 503 here, never a 200); the Oxigraph server answ
 does not know (passed on as a 502 naming it); an answer in another media type than asked for, JSON or
 N-Triples that do not parse, or a body shorter than its ``Content-Length`` is a 502, never passed on;
 Virtuoso labels blank nodes ``nodeID://…``, which are not valid labels and are rewritten, and writes
-booleans as ``1``/``0`` (made ``true``/``false``). Differences
+booleans as ``1``/``0`` (made ``true``/``false``) and N-Triples with tabs between terms (written
+again canonically). Differences
 left as the engine gives them (``tests/linked/test_engines_agree.py`` lists them): Virtuoso types
 ``EXISTS`` as ``xsd:integer``, gives ``""`` for an empty ``GROUP_CONCAT`` and drops its language tag,
 orders ``GROUP_CONCAT`` differently, and drops rows where ``COALESCE`` meets an unbound variable.
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -114,6 +116,8 @@ class RemoteEngine:
         self.queries = 0
         self.timeouts = 0
         self.failures = 0
+        self.running = 0  # queries waiting on the engine now, for /health
+        self._running = threading.Lock()
         self.prefixes: dict[str, str] = {}
         self.graphs: tuple[str, ...] = ()
         self.stored: dict[str, str] = {}  # release graph -> its name in the engine, when published by version
@@ -167,6 +171,16 @@ class RemoteEngine:
             raise EngineUnavailable(f"the engine at {self.url} cannot be reached: {err}", retry_after=5) from err
 
     def query(self, request: QueryRequest) -> EngineResult:
+        """Run ``request`` on the engine (:meth:`_query`), counted as running meanwhile."""
+        with self._running:
+            self.running += 1
+        try:
+            return self._query(request)
+        finally:
+            with self._running:
+                self.running -= 1
+
+    def _query(self, request: QueryRequest) -> EngineResult:
         """Check the syntax here, send the query, then cap and write the answer like the embedded engine.
 
         The syntax is checked by pyoxigraph on an empty store (nothing to evaluate), so a malformed query
@@ -202,9 +216,8 @@ class RemoteEngine:
                 why = err.__cause__ if isinstance(err, QueryRejected) else err
                 raise EngineFailed(f"the engine's answer is not SPARQL JSON results: {why}") from err
         body = self._post(text, _NTRIPLES, request.deadline, request)
-        try:
-            for _ in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
-                pass
+        try:  # checked, and written canonically (Virtuoso separates terms with tabs)
+            body = ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES) or b""
         except SyntaxError as err:
             self.failures += 1
             raise EngineFailed(f"the engine's answer is not N-Triples: {err}") from err
@@ -248,6 +261,7 @@ class RemoteEngine:
             "queries": self.queries,
             "timeouts": self.timeouts,
             "failures": self.failures,
+            "running": self.running,
         }
 
     def close(self) -> None:

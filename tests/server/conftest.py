@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serverkit import DATA, Server, build_release
+from serverkit import DATA, ENGINES, Server, build_release, engine_args
 
 from benchmarks.engines import OxigraphServer, Virtuoso, missing
 
@@ -39,9 +39,6 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:  # type:
             server.stop()
 
 
-ENGINES = ["embedded", "oxigraph", "virtuoso"]
-
-
 @pytest.fixture(scope="session")
 def oxigraph_engine(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
     """One Oxigraph server for the session, holding the release's quads (skipped, with the reason, when missing)."""
@@ -63,14 +60,6 @@ def virtuoso_engine(release_dir: Path, tmp_path_factory: pytest.TempPathFactory)
     engine.load(release_dir / "kg.nq")
     yield engine
     engine.stop()
-
-
-def engine_args(request: pytest.FixtureRequest, engine: str) -> list[str]:
-    """The ``mkg serve`` arguments that put a front over ``engine`` (none for the embedded store)."""
-    if engine == "embedded":
-        return []
-    shared: OxigraphServer | Virtuoso = request.getfixturevalue(f"{engine}_engine")
-    return ["--engine", shared.query_url]
 
 
 @pytest.fixture(params=ENGINES)

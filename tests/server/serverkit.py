@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from serving import Reply, descendants, stop_tree
 
 DATA = Path(__file__).parent / "data"
+ENGINES = ["embedded", "oxigraph", "virtuoso"]  # what the front is run over (conftest.py's shared engines)
 BASE_IRI = "https://w3id.org/metastasis-kg/"
 GRAPH = BASE_IRI + "graph/"
 DUMP_QUERY = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -55,6 +56,17 @@ def build_release(out: Path) -> Path:
     }
     (out / "release.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return out
+
+
+def engine_args(request: Any, engine: str) -> list[str]:
+    """The ``mkg serve`` arguments that put a front over ``engine`` (none for the embedded store).
+
+    ``request`` is the test's ``pytest.FixtureRequest``: the engine is the session's shared one
+    (``oxigraph_engine`` / ``virtuoso_engine`` of conftest.py), skipped with the reason when missing.
+    """
+    if engine == "embedded":
+        return []
+    return ["--engine", request.getfixturevalue(f"{engine}_engine").query_url]
 
 
 def expected_dump() -> set[str]:
