@@ -69,6 +69,16 @@ def engine_args(request: Any, engine: str) -> list[str]:
     return ["--engine", request.getfixturevalue(f"{engine}_engine").query_url]
 
 
+def versioned_graphs(engine: Any, version: str) -> dict[str, int]:
+    """Release ``version``'s graphs in a ``benchmarks.engines.Virtuoso``: release name -> triples."""
+    out = engine.sql(
+        "SPARQL SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        f'FILTER(STRENDS(STR(?g), "/release/{version}")) }} GROUP BY ?g;\n'
+    )
+    rows = [line.split() for line in out.splitlines() if f"/release/{version}" in line]
+    return {row[0].removesuffix(f"/release/{version}"): int(row[1]) for row in rows}
+
+
 def expected_dump() -> set[str]:
     """The quads of the fixture as the endpoint's TSV rows for :data:`DUMP_QUERY`."""
     store = ox.Store()

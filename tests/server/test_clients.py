@@ -1,4 +1,8 @@
-"""Real SPARQL clients against the running server: SPARQLWrapper and rdflib's SPARQLStore."""
+"""Real SPARQL clients against the running server: SPARQLWrapper and rdflib's SPARQLStore.
+
+Every test takes the ``server`` fixture, so each runs on the embedded store and on the front over the
+Oxigraph server and over Virtuoso.
+"""
 
 from __future__ import annotations
 

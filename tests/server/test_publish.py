@@ -6,13 +6,14 @@ names its step.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from serverkit import DUMP_QUERY, Server, build_release, expected_dump
+from serverkit import DUMP_QUERY, Server, build_release, expected_dump, versioned_graphs
 
 from benchmarks.engines import OxigraphServer, Virtuoso, missing
 
@@ -75,29 +76,31 @@ def test_a_new_version_loads_beside_the_served_one(release_dir: Path, tmp_path: 
         engine.stop()
 
 
-def test_publish_to_virtuoso_with_credentials_from_the_environment(release_dir: Path, tmp_path: Path) -> None:
-    """Virtuoso's authenticated Graph Store endpoint takes the release; wrong credentials fail, naming the step."""
-    if missing("virtuoso"):
-        pytest.skip(missing("virtuoso"))
-    engine = Virtuoso(tmp_path / "virtuoso")
+def test_publish_to_virtuoso_with_credentials_from_the_environment(virtuoso_engine: Virtuoso, tmp_path: Path) -> None:
+    """Virtuoso's authenticated Graph Store endpoint takes the release; wrong credentials fail, naming the step.
+
+    On the session's shared Virtuoso, under a version of this test's own, dropped at the end.
+    """
+    engine = virtuoso_engine
+    release = build_release(tmp_path / "release")
+    (release / "release.json").write_text((release / "release.json").read_text().replace("2025-01-31", "2030-06-01"))
+    store = engine.store_url
+    wrong = _publish(
+        str(release), "--to", store, env={**os.environ, "MKG_ENGINE_USER": "dba", "MKG_ENGINE_PASSWORD": "no"}
+    )
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert "loading graph" in wrong.stderr and "401" in wrong.stderr
+    assert "no" not in wrong.stderr.split("error:")[-1].split(), "the password must not be printed"
+    env = {**os.environ, "MKG_ENGINE_USER": engine.user, "MKG_ENGINE_PASSWORD": engine.password}
+    done = _publish(str(release), "--to", store, env=env)
+    assert done.returncode == 0, done.stderr
+    assert versioned_graphs(engine, "2030-06-01") == json.loads((release / "release.json").read_text())["graphs"]
+    front = _front(release, engine.query_url, tmp_path / "front.log")
     try:
-        store = engine.url + "/sparql-graph-crud-auth"
-        wrong = _publish(
-            str(release_dir), "--to", store, env={**os.environ, "MKG_ENGINE_USER": "dba", "MKG_ENGINE_PASSWORD": "no"}
-        )
-        assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
-        assert "loading graph" in wrong.stderr and "401" in wrong.stderr
-        assert "no" not in wrong.stderr.split("error:")[-1].split(), "the password must not be printed"
-        env = {**os.environ, "MKG_ENGINE_USER": engine.user, "MKG_ENGINE_PASSWORD": engine.password}
-        done = _publish(str(release_dir), "--to", store, env=env)
-        assert done.returncode == 0, done.stderr
-        front = _front(release_dir, engine.query_url, tmp_path / "front.log")
-        try:
-            assert front.dump() == expected_dump()
-        finally:
-            front.stop()
+        assert front.dump() == expected_dump()
     finally:
-        engine.stop()
+        front.stop()
+        _publish(str(release), "--to", store, "--drop", "2030-06-01", env=env)
 
 
 def test_an_unreachable_store_is_one_clear_error(release_dir: Path) -> None:

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serverkit import Server, expected_dump
+from serverkit import Server, engine_args, expected_dump
 
-from benchmarks.engines import OxigraphServer, Virtuoso, free_port, missing
+from benchmarks.engines import OxigraphServer, free_port, missing
 from server.protocol.guard import substitute_variables
 
 _SERVE = [sys.executable, "-m", "kg.cli", "serve", "--port", "0"]
@@ -23,23 +23,9 @@ CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
-def engine(
-    request: pytest.FixtureRequest, release_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A real engine holding the fixture release's quads; its query URL."""
-    reason = missing(request.param)
-    if reason:
-        pytest.skip(reason)
-    folder = tmp_path_factory.mktemp(request.param)
-    if request.param == "oxigraph":
-        server: OxigraphServer | Virtuoso = OxigraphServer(folder, release_dir / "kg.nq")
-    else:
-        server = Virtuoso(folder)
-        server.load(release_dir / "kg.nq")
-    try:
-        yield server.query_url
-    finally:
-        server.stop()
+def engine(request: pytest.FixtureRequest) -> str:
+    """The query URL of the session's shared engine (conftest.py), holding the fixture release's quads."""
+    return engine_args(request, request.param)[1]
 
 
 @pytest.fixture(scope="module")
