@@ -113,7 +113,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``publish`` subcommand."""
     p = sub.add_parser(
         "publish",
-        help="load a release into an engine through the Graph Store Protocol, each graph named for the version",
+        help="load a release into an engine (Graph Store Protocol or Virtuoso's bulk loader), graphs named by version",
     )
     p.add_argument("release", type=Path, help="release folder (e.g. build/release)")
     p.add_argument(
