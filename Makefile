@@ -22,7 +22,7 @@ $(BIN)/python:
 help:
 	@echo 'make run        build the KG when missing or stale and serve it on http://$(HOST):$(PORT)'
 	@echo 'make test       the whole suite (browser, reasoner, engine and benchmark tests included)'
-	@echo 'make test-fast  everything but the browser, reasoner and benchmark tests (pytest markers)'
+	@echo 'make test-fast  all but the browser, reasoner, engine, benchmark and slow tests (markers, conftest.py)'
 	@echo 'make build      build the release into $(RELEASE)'
 	@echo 'make check-ontology  check the edit file as the build does, normalized, and with the OWL API'
 	@echo 'make lint       ruff and mypy'
@@ -56,7 +56,7 @@ test: $(STAMP)
 
 # The lanes are markers given in conftest.py and registered in pyproject.toml.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m 'not browser and not reasoner and not owlapi and not bench'
+	$(BIN)/python -m pytest -q -m 'not browser and not reasoner and not owlapi and not bench and not engine and not slow'
 
 lint: $(STAMP)
 	$(BIN)/ruff check kg server tests benchmarks scripts conftest.py

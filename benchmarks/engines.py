@@ -135,6 +135,7 @@ class OxigraphServer:
     def __init__(self, folder: Path, data: Path | None = None) -> None:
         binary = _oxigraph()
         assert binary is not None, missing("oxigraph")
+        folder = folder.resolve()
         folder.mkdir(parents=True, exist_ok=True)
         store = folder / "store"
         if data is not None:
@@ -172,6 +173,7 @@ class Virtuoso:
         server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
         assert server and isql, missing("virtuoso")
         self.server_binary, self.isql = server, isql
+        folder = folder.resolve()  # the server runs in db/, and the ini names every file absolutely
         self.folder = folder
         self.load_dir = folder / "load"
         for sub in (folder / "db" / "vsp", self.load_dir):
