@@ -1,157 +1,227 @@
-// The query page: load examples, run the query against /sparql, show rows, offer downloads and a link.
-// Plain DOM code with no dependencies, so the page works offline; results are inserted as text only.
+// The query page: YASGUI (vendored, /static/vendor/yasgui/) set up for this endpoint, plus what YASGUI
+// cannot know: the stored-query library with each query's parameters as a form, completion and labels
+// from this server (never prefix.cc or LOV), and downloads in every format /sparql offers.
 "use strict";
 
 (function () {
   const settings = JSON.parse(document.getElementById("mkg-settings").textContent);
-  const editor = document.getElementById("query");
-  const statusLine = document.getElementById("status");
-  const results = document.getElementById("results");
+  const absolute = (url) => new URL(url, window.location.href).href;
+  const endpoint = absolute(settings.endpoint);
+  const form = document.getElementById("params");
+  const fields = document.getElementById("params-fields");
+  const paramsStatus = document.getElementById("params-status");
   const downloads = document.getElementById("downloads");
   const downloadButtons = document.getElementById("download-buttons");
-  const share = document.getElementById("share");
-  const MAX_SHOWN = 1000;
-  const ACCEPT_FOR_TABLE = "application/sparql-results+json, application/n-triples;q=0.9";
+  const statusLine = document.getElementById("status");
+  const TAB_EXAMPLES = "mkg-tab-examples";
+
+  let prefixes = {};
+  let vocabulary = { base: "", classes: [], properties: [], labels: {} };
+  const vocabularyReady = fetch(settings.vocabularyUrl)
+    .then((response) => (response.ok ? response.json() : vocabulary))
+    .then((found) => (vocabulary = found))
+    .catch(() => vocabulary);
+  const prefixesReady = fetch(settings.prefixesUrl)
+    .then((response) => response.json())
+    .then((found) => (prefixes = found))
+    .catch(() => prefixes);
+
+  // Completion: YASQE's own completers, fed by this server. The prefix completer reads /prefixes.json
+  // (prefix.cc's shape) and adds the PREFIX line when a prefixed name is typed; classes and properties
+  // come from the KG itself.
+  Yasqe.defaults.prefixCcApi = absolute(settings.prefixesUrl);
+  Yasqe.forkAutocompleter("class", { name: "kg-classes", bulk: true, persistenceId: null, get: () => vocabularyReady.then((v) => v.classes) }, false);
+  Yasqe.forkAutocompleter("property", { name: "kg-properties", bulk: true, persistenceId: null, get: () => vocabularyReady.then((v) => v.properties) }, false);
+  Yasqe.defaults.autocompleters = ["variables", "prefixes", "kg-classes", "kg-properties"];
+  Yasqe.defaults.value = settings.starter;
+
+  function shorten(iri) {
+    let best = null;
+    for (const [prefix, namespace] of Object.entries(prefixes)) {
+      if (iri.startsWith(namespace) && (best === null || namespace.length > best[1].length)) best = [prefix, namespace];
+    }
+    if (best === null) return iri;
+    const local = iri.slice(best[1].length);
+    return /^[A-Za-z0-9_.-]*$/.test(local) ? best[0] + ":" + local : iri;
+  }
+
+  // The results table is YASR's (sorting, filtering, paging); its cells show labels, link KG terms to
+  // their pages on this server, and keep language tags out of the way.
+  class LabelledTable extends Yasr.plugins.table {
+    getUriLinkFromBinding(binding) {
+      const iri = binding.value;
+      const link = document.createElement("a");
+      link.className = "iri";
+      link.href = vocabulary.base && iri.startsWith(vocabulary.base) ? "/" + iri.slice(vocabulary.base.length) : iri;
+      const curie = shorten(iri);
+      const label = vocabulary.labels[iri];
+      link.textContent = label || curie;
+      link.title = label ? `${curie} (${iri})` : iri;
+      return link.outerHTML;
+    }
+    formatLiteral(binding) {
+      const span = document.createElement("span");
+      span.textContent = binding.value;
+      const lang = binding["xml:lang"];
+      if (lang && !lang.startsWith("en")) {
+        const tag = document.createElement("sup");
+        tag.textContent = "@" + lang;
+        span.appendChild(tag);
+      }
+      if (binding.datatype) span.title = shorten(binding.datatype);
+      return span.outerHTML;
+    }
+  }
+  Yasr.registerPlugin("table", LabelledTable);
+
+  const yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint: endpoint, method: "POST" },
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }], keys: [] },
+    yasr: { pluginOrder: ["table", "response"], defaultPlugin: "table", prefixes: () => prefixes },
+  });
+
+  window.mkgQueryPage = { yasgui: yasgui }; // for the browser tests and the console
+
+  function tabExamples() {
+    try {
+      return JSON.parse(window.sessionStorage.getItem(TAB_EXAMPLES) || "{}");
+    } catch (error) {
+      return {};
+    }
+  }
+  function rememberExample(tab, name) {
+    const known = tabExamples();
+    known[tab.getId()] = name;
+    window.sessionStorage.setItem(TAB_EXAMPLES, JSON.stringify(known));
+  }
+
+  async function boundQuery(name, values) {
+    const url = new URL(settings.bindUrl.replace("NAME", encodeURIComponent(name)), window.location.href);
+    for (const [key, value] of Object.entries(values)) url.searchParams.set(key, value);
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.detail || body.title || response.statusText);
+    return body.query;
+  }
+
+  function showForm(tab) {
+    const name = tab ? tabExamples()[tab.getId()] : undefined;
+    const example = name ? settings.examples[name] : undefined;
+    paramsStatus.textContent = "";
+    if (!example) {
+      form.hidden = true;
+      return;
+    }
+    form.dataset.example = example.name;
+    document.getElementById("params-title").textContent = example.summary;
+    document.getElementById("params-description").textContent = example.description;
+    fields.replaceChildren();
+    for (const parameter of example.parameters) {
+      const label = document.createElement("label");
+      label.textContent = `${parameter.name} (${parameter.type}) `;
+      const input = document.createElement("input");
+      input.name = parameter.name;
+      input.value = parameter.default ? shorten(parameter.default) : "";
+      input.required = parameter.required;
+      input.placeholder = parameter.required ? "required" : "optional: leave empty for any";
+      if (parameter.type === "iri") input.setAttribute("list", "kg-terms");
+      label.appendChild(input);
+      fields.appendChild(label);
+    }
+    const submit = form.querySelector("button[type=submit]");
+    submit.hidden = example.parameters.length === 0;
+    form.hidden = false;
+  }
+
+  async function runExample(tab, name, values) {
+    paramsStatus.textContent = "";
+    try {
+      tab.setQuery(await boundQuery(name, values));
+    } catch (error) {
+      paramsStatus.textContent = error.message;
+      paramsStatus.className = "error";
+      return;
+    }
+    tab.query();
+  }
+
+  function openExample(name) {
+    const example = settings.examples[name];
+    const tab = yasgui.addTab(true, { name: example.summary.length > 40 ? example.summary.slice(0, 38) + "…" : example.summary });
+    rememberExample(tab, name);
+    showForm(tab);
+    runExample(tab, name, {});
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const values = {};
+    for (const input of fields.querySelectorAll("input")) values[input.name] = input.value;
+    runExample(yasgui.getTab(), form.dataset.example, values);
+  });
+  document.querySelectorAll("button.example").forEach((button) => {
+    button.addEventListener("click", () => openExample(button.dataset.name));
+  });
+  yasgui.on("tabSelect", (_yasgui, tabId) => setTimeout(() => showForm(yasgui.getTab(tabId)), 0));
+  showForm(yasgui.getTab());
+
+  vocabularyReady.then((found) => {
+    const list = document.createElement("datalist");
+    list.id = "kg-terms";
+    for (const iri of found.classes) {
+      if (!found.labels[iri]) continue;
+      const option = document.createElement("option");
+      option.value = shorten(iri);
+      option.label = found.labels[iri];
+      list.appendChild(option);
+    }
+    document.body.appendChild(list);
+  });
+
+  // Errors: YASR shows the server's one-line message; the position it names is marked in the editor too.
+  const POSITION = /at line (\d+), column (\d+)/;
+  function markError(tab, text) {
+    const yasqe = tab.getYasqe();
+    const found = POSITION.exec(text || "");
+    if (!yasqe || !found) return;
+    const line = Number(found[1]) - 1;
+    const column = Number(found[2]) - 1;
+    yasqe.addLineClass(line, "background", "mkg-error-line");
+    const marker = document.createElement("span");
+    marker.className = "mkg-error-marker";
+    marker.textContent = "✖";
+    marker.title = text;
+    yasqe.setGutterMarker(line, "gutterErrorBar", marker);
+    yasqe.markText({ line: line, ch: column }, { line: line, ch: column + 1 }, { className: "mkg-error-at" });
+    const clear = () => {
+      yasqe.removeLineClass(line, "background", "mkg-error-line");
+      yasqe.setGutterMarker(line, "gutterErrorBar", null);
+      yasqe.getAllMarks().forEach((mark) => mark.className === "mkg-error-at" && mark.clear());
+      yasqe.off("change", clear);
+    };
+    yasqe.on("change", clear);
+  }
 
   function setStatus(text, isError) {
     statusLine.textContent = text;
     statusLine.className = isError ? "error" : "";
   }
 
-  function shareLink(query) {
-    const url = new URL(window.location.href);
-    url.search = "";
-    url.hash = "";
-    url.searchParams.set("query", query);
-    return url.toString();
-  }
-
-  function updateShare() {
-    share.value = shareLink(editor.value);
-  }
-
-  function shorten(iri) {
-    let best = null;
-    for (const [prefix, namespace] of Object.entries(settings.prefixes)) {
-      if (iri.startsWith(namespace) && (best === null || namespace.length > best[1].length)) {
-        best = [prefix, namespace];
-      }
-    }
-    if (best === null) return iri;
-    const local = iri.slice(best[1].length);
-    return /^[A-Za-z0-9_-]*$/.test(local) ? best[0] + ":" + local : iri;
-  }
-
-  function termCell(term) {
-    const td = document.createElement("td");
-    if (!term) return td;
-    if (term.type === "uri") {
-      const a = document.createElement("a");
-      a.href = term.value;
-      a.title = term.value;
-      a.textContent = shorten(term.value);
-      td.appendChild(a);
-    } else if (term.type === "bnode") {
-      const span = document.createElement("span");
-      span.className = "bnode";
-      span.textContent = "_:" + term.value;
-      td.appendChild(span);
-    } else {
-      td.appendChild(document.createTextNode(term.value));
-      const extra = term["xml:lang"] ? "@" + term["xml:lang"] : term.datatype ? " ^^" + shorten(term.datatype) : "";
-      if (extra) {
-        const span = document.createElement("span");
-        span.className = term["xml:lang"] ? "lang" : "datatype";
-        span.textContent = extra;
-        td.appendChild(span);
-      }
-    }
-    return td;
-  }
-
-  function renderTable(vars, rows) {
-    const table = document.createElement("table");
-    const head = table.createTHead().insertRow();
-    for (const name of vars) {
-      const th = document.createElement("th");
-      th.textContent = name;
-      head.appendChild(th);
-    }
-    const body = table.createTBody();
-    for (const row of rows.slice(0, MAX_SHOWN)) {
-      const tr = body.insertRow();
-      for (const name of vars) tr.appendChild(termCell(row[name]));
-    }
-    results.replaceChildren(table);
-    if (rows.length > MAX_SHOWN) {
-      const note = document.createElement("p");
-      note.className = "notice";
-      note.textContent = `Showing the first ${MAX_SHOWN} of ${rows.length} rows; download for all of them.`;
-      results.appendChild(note);
-    }
-  }
-
-  // N-Triples as the server writes it: one triple per line, terms separated by single spaces.
-  const NT_TERM = /<([^>]*)>|_:(\S+)|"((?:[^"\\]|\\.)*)"(?:@([A-Za-z0-9-]+)|\^\^<([^>]*)>)?/g;
-  function unescapeLiteral(text) {
-    return text.replace(/\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\(.)/g, (m, u4, u8, c) => {
-      if (u4 || u8) return String.fromCodePoint(parseInt(u4 || u8, 16));
-      return { t: "\t", n: "\n", r: "\r", b: "\b", f: "\f" }[c] || c;
-    });
-  }
-  function parseNTriples(text) {
-    const rows = [];
-    for (const line of text.split("\n")) {
-      if (!line.trim()) continue;
-      const terms = [];
-      for (const m of line.matchAll(NT_TERM)) {
-        if (m[1] !== undefined) terms.push({ type: "uri", value: m[1] });
-        else if (m[2] !== undefined) terms.push({ type: "bnode", value: m[2] });
-        else {
-          const term = { type: "literal", value: unescapeLiteral(m[3]) };
-          if (m[4]) term["xml:lang"] = m[4];
-          if (m[5]) term.datatype = m[5];
-          terms.push(term);
-        }
-      }
-      if (terms.length >= 3) rows.push({ subject: terms[0], predicate: terms[1], object: terms[2] });
-    }
-    return rows;
-  }
-
-  function showDownloads(kind) {
-    downloadButtons.replaceChildren();
-    for (const format of settings.formats[kind]) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "download";
-      button.dataset.format = format.name;
-      button.textContent = format.label;
-      button.addEventListener("click", () => download(format));
-      downloadButtons.appendChild(button);
-    }
-    downloads.hidden = false;
-  }
-
-  async function post(query, accept) {
-    return fetch(settings.endpoint, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: accept },
-      body: new URLSearchParams({ query: query }),
-    });
-  }
-
-  async function download(format) {
+  async function download(tab, format) {
     setStatus(`Preparing ${format.label}…`);
     try {
-      const response = await post(editor.value, format.mediaType);
+      const response = await fetch(endpoint, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: format.mediaType },
+        body: new URLSearchParams({ query: tab.getQuery() }),
+      });
       if (!response.ok) {
         setStatus(await response.text(), true);
         return;
       }
-      const blob = await response.blob();
       const link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
+      link.href = URL.createObjectURL(await response.blob());
       link.download = "results." + format.extension;
       document.body.appendChild(link);
       link.click();
@@ -163,80 +233,39 @@
     }
   }
 
-  async function run() {
-    const query = editor.value;
-    updateShare();
-    history.replaceState(null, "", shareLink(query));
-    setStatus("Running…");
-    results.replaceChildren();
-    const started = performance.now();
-    let response;
-    try {
-      response = await post(query, ACCEPT_FOR_TABLE);
-    } catch (error) {
-      setStatus("The server could not be reached: " + error, true);
-      return;
-    }
-    const text = await response.text();
-    if (!response.ok) {
+  function showDownloads(tab) {
+    const results = tab.getYasr().results;
+    const error = results && results.getError();
+    downloadButtons.replaceChildren();
+    setStatus("");
+    if (!results || error) {
       downloads.hidden = true;
-      setStatus(text, true);
+      if (error) markError(tab, error.text);
       return;
     }
-    const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    const truncated = response.headers.get("MKG-Result-Truncated");
-    const type = response.headers.get("Content-Type") || "";
-    let count;
-    if (type.startsWith("application/n-triples")) {
-      const rows = parseNTriples(text);
-      renderTable(["subject", "predicate", "object"], rows);
-      count = `${rows.length} triples`;
-      showDownloads("graph");
-    } else {
-      const data = JSON.parse(text);
-      if (typeof data.boolean === "boolean") {
-        const p = document.createElement("p");
-        p.className = "boolean";
-        p.textContent = data.boolean ? "true" : "false";
-        results.replaceChildren(p);
-        count = "boolean result";
-      } else {
-        renderTable(data.head.vars, data.results.bindings);
-        count = `${data.results.bindings.length} rows`;
-      }
-      showDownloads("solutions");
+    const type = (tab.getYasqe().getQueryType() || "").toUpperCase();
+    const kind = type === "CONSTRUCT" || type === "DESCRIBE" ? "graph" : "solutions";
+    for (const format of settings.formats[kind]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "download";
+      button.dataset.format = format.name;
+      button.textContent = format.label;
+      button.addEventListener("click", () => download(tab, format));
+      downloadButtons.appendChild(button);
     }
-    const cut = truncated ? ` (cut at the server's limit of ${settings.rowLimit} rows)` : "";
-    setStatus(`${count}${cut} in ${seconds} s`);
+    downloads.hidden = false;
   }
-
-  document.querySelectorAll("button.example").forEach((button) => {
-    button.addEventListener("click", () => {
-      editor.value = settings.examples[Number(button.dataset.index)].query;
-      updateShare();
-      run();
-    });
+  yasgui.on("query", () => {
+    downloads.hidden = true;
   });
-  document.getElementById("run").addEventListener("click", run);
-  document.getElementById("copy-share").addEventListener("click", async () => {
-    share.select();
-    try {
-      await navigator.clipboard.writeText(share.value);
-      setStatus("Link copied");
-    } catch (error) {
-      setStatus("Select the link and copy it");
-    }
+  // A tab announces the response before handing it to YASR: look once YASR has it.
+  yasgui.on("queryResponse", (_yasgui, tab) => setTimeout(() => showDownloads(tab), 0));
+  yasgui.on("tabSelect", () => {
+    downloads.hidden = true;
   });
-  editor.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      run();
-    }
+  prefixesReady.then(() => {
+    const tab = yasgui.getTab();
+    if (tab && tab.getYasr()) tab.getYasr().refresh();
   });
-  editor.addEventListener("input", updateShare);
-
-  const shared = new URLSearchParams(window.location.search).get("query");
-  editor.value = shared !== null ? shared : settings.starter;
-  updateShare();
-  if (shared !== null) run();
 })();

@@ -14,7 +14,7 @@ import flask
 from server.config import ServerConfig
 from server.engine import OpenedEngine, open_engine
 from server.engine.service import QueryService
-from server.web import api, http, linked_data, meta, page, sparql
+from server.web import api, apidocs, http, linked_data, meta, page, sparql
 
 __all__ = ["create_app"]
 
@@ -49,6 +49,7 @@ def create_app(
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(meta.blueprint)
     app.register_blueprint(page.blueprint)
+    app.register_blueprint(apidocs.blueprint)  # /api/ before the API's own page of it
     app.register_blueprint(api.blueprint)
     app.register_blueprint(linked_data.blueprint)
     return app

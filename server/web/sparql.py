@@ -35,6 +35,17 @@ def public_base() -> str:
     return configured or flask.request.host_url.rstrip("/")
 
 
+def _browser_reading() -> bool:
+    """Whether a browser asks (``text/html`` preferred to every RDF type): it gets Turtle as text to read.
+
+    Browsers would otherwise get RDF/XML (their ``application/xml;q=0.9``) and offer ``sparql.rdf``
+    for download; Turtle under ``text/plain`` is displayed, readable, and still Turtle.
+    """
+    accept = flask.request.accept_mimetypes
+    html = accept["text/html"]
+    return html > 0 and all(accept[f.media_type] < html for f in DESCRIPTION_FORMATS)
+
+
 def _description() -> Response:
     fmt = choose(flask.request.headers.get("Accept"), DESCRIPTION_FORMATS)
     if fmt is None:
@@ -42,10 +53,13 @@ def _description() -> Response:
         return QueryOutcome.error(406, f"the service description is available as: {kinds}").to_response()
     service = _service()
     endpoint = public_base() + "/sparql"
+    browser = _browser_reading()
+    if browser:
+        fmt = next(f for f in DESCRIPTION_FORMATS if f.name == "turtle")
     body = serialize_description(service_description(endpoint, service.dataset), fmt)
-    response = flask.Response(body, content_type=fmt.content_type)
+    response = flask.Response(body, content_type="text/plain; charset=utf-8" if browser else fmt.content_type)
     response.vary.add("Accept")
-    response.set_etag(f"sd-{service.tag}-{fmt.name}")
+    response.set_etag(f"sd-{service.tag}-{'text' if browser else fmt.name}")
     response.headers["Cache-Control"] = "public, no-cache"
     return response.make_conditional(flask.request)
 

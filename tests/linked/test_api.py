@@ -181,18 +181,16 @@ def test_the_openapi_document_is_valid_and_generated_from_the_query_headers(
     assert text["required"] is True and "default" not in text["schema"]
 
 
-def test_the_openapi_page_is_plain_html_with_every_operation(
-    ld_server: Server, library: dict[str, StoredQuery]
-) -> None:
-    """/api/ renders the document as HTML without any script, listing every path and a working example link."""
+def test_the_openapi_page_is_swagger_ui_over_the_document(ld_server: Server) -> None:
+    """/api/ is Swagger UI, vendored and served from here, pointed at /api/openapi.json; scripts from here only."""
     reply = ld_server.get("/api/", accept=CHROME_ACCEPT)
     assert reply.status == 200 and reply.media_type == "text/html"
     html = reply.text
-    assert "<script" not in html
-    for name in library:
-        assert f"/api/queries/{name}" in html
-    assert 'href="/api/queries/preferred-primaries-for-site?site=https' in html
-    assert "default-src 'none'" in (reply.header("Content-Security-Policy") or "")
+    assert 'data-openapi="/api/openapi.json"' in html
+    for asset in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/vendor/swagger-ui/swagger-ui.css"):
+        assert asset in html and ld_server.get(asset).status == 200
+    csp = reply.header("Content-Security-Policy") or ""
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp and "connect-src 'self'" in csp
 
 
 def test_the_api_answers_cors_preflight(ld_server: Server) -> None:
