@@ -34,7 +34,7 @@ __all__ = ["bind_values", "blueprint", "page_prefixes"]
 blueprint = flask.Blueprint("page", __name__)
 
 _EXTENSION = "mkg-page-library"
-# YASGUI's bundle sets element styles from script (allowed) and ships its CSS as a file; nothing inline.
+# Scripts only from here; YASGUI (CodeMirror, DataTables) writes style attributes into the HTML it builds.
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
     " connect-src 'self'; font-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"

@@ -83,6 +83,30 @@ def test_a_syntax_error_is_marked_in_the_editor(ld_server: Server, driver: Any) 
     assert driver.execute_script("return document.getElementById('downloads').hidden")
 
 
+def test_typing_a_prefixed_name_declares_its_prefix_and_completes_kg_classes(ld_server: Server, driver: Any) -> None:
+    """YASQE adds the PREFIX line from the project's table and completes classes from this KG, asking no one else."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    _open_page(driver, ld_server)
+    _wait(driver, "!!document.getElementById('kg-terms')")  # the vocabulary has arrived
+    driver.execute_script("mkgQueryPage.yasgui.getTab().getYasqe().setValue('')")
+    driver.find_element(By.CSS_SELECTOR, ".CodeMirror").click()
+    driver.find_element(By.CSS_SELECTOR, ".CodeMirror textarea").send_keys("SELECT * WHERE { ?s a mkg:BreastCa")
+    _wait(
+        driver,
+        "mkgQueryPage.yasgui.getTab().getYasqe().getValue().startsWith('PREFIX mkg: <https://w3id.org/metastasis-kg/>')",
+    )
+    ActionChains(driver).key_down(Keys.CONTROL).send_keys(" ").key_up(Keys.CONTROL).perform()
+    hints = _wait(
+        driver, "(l => l.length && l)([...document.querySelectorAll('.CodeMirror-hints li')].map(l => l.textContent))"
+    )
+    assert "mkg:BreastCancer" in hints
+    requested = [u for u in test_browser._requested(driver) if not u.startswith(("chrome:", "about:", "data:"))]
+    assert requested and all(url.startswith(ld_server.base + "/") for url in requested), requested
+
+
 def test_the_results_table_sorts_by_a_column(ld_server: Server, driver: Any) -> None:
     """Clicking a column head of YASR's table orders the rows by it."""
     from selenium.webdriver.common.by import By
