@@ -13,7 +13,7 @@ PORT ?= 8000
 RELEASE ?= build/release
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast bench bench-doc build check-ontology lint install clean vendor
+.PHONY: help run test test-fast bench bench-doc build check-ontology lint install clean vendor screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,7 @@ help:
 	@echo 'make bench-doc  rewrite the tables of BENCHMARKS.md from the last build/bench/results.json'
 	@echo 'make install    create .venv and install the project and the benchmarks, editable'
 	@echo 'make vendor     re-download the pinned browser UIs'
+	@echo 'make screenshots  retake the README pictures (docs/img/) in headless Chromium'
 	@echo 'make clean      remove build/ and .venv/'
 
 # Reinstall only when a distribution's description changes. The benchmarks are a distribution of their
@@ -66,6 +67,10 @@ lint: $(STAMP)
 # Re-download the browser UIs pinned in server/static/vendor/vendor.json (npm registry, integrity-checked).
 vendor:
 	$(PYTHON) scripts/vendor.py
+
+# The README's pictures (docs/img/*.png) of the served release, taken with the browser tests' Chromium.
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py --release $(RELEASE)
 
 bench: $(STAMP)
 	$(BIN)/mkg bench --out build/bench

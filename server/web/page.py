@@ -51,7 +51,7 @@ _LABELS = {
     "nquads": "N-Quads",
     "trig": "TriG",
 }
-_STARTER = "SELECT ?class ?label\nWHERE {\n  ?class a owl:Class ;\n    rdfs:label ?label .\n}\nLIMIT 25\n"
+_STARTER_BODY = "SELECT ?class ?label\nWHERE {\n  ?class a owl:Class ;\n    rdfs:label ?label .\n}\nLIMIT 25\n"
 
 
 def _service() -> QueryService:
@@ -62,6 +62,12 @@ def _service() -> QueryService:
 def page_prefixes() -> str:
     """Where the page reads the prefix table (the one table, ``kg/prefixes.tsv``, as ``/prefixes.json``)."""
     return flask.url_for("meta.prefix_table")
+
+
+def _starter(prefixes: Mapping[str, str]) -> str:
+    """The first tab's query, declaring the two prefixes it uses (YASQE adds others as they are typed)."""
+    lines = [f"PREFIX {name}: <{prefixes[name]}>" for name in ("owl", "rdfs") if name in prefixes]
+    return "\n".join([*lines, "", _STARTER_BODY])
 
 
 def _library() -> dict[str, StoredQuery]:
@@ -113,7 +119,7 @@ def index() -> Response:
         "prefixesUrl": page_prefixes(),
         "vocabularyUrl": flask.url_for("page.vocabulary"),
         "bindUrl": flask.url_for("page.bind", name="NAME"),
-        "starter": _STARTER,
+        "starter": _starter(service.prefixes),
         "examples": {e["name"]: e for group in groups for e in group["examples"]},
         "formats": {"solutions": _formats(SOLUTION_FORMATS), "graph": _formats(GRAPH_FORMATS)},
         "rowLimit": service.config.row_limit,
