@@ -74,11 +74,39 @@
   }
   Yasr.registerPlugin("table", LabelledTable);
 
+  // The server's errors are one line of text or RFC 9457 problem details (YASQE asks for JSON): either
+  // way YASR shows the sentence, and the editor marks the line and column it names.
+  function problem(text) {
+    try {
+      const body = JSON.parse(text);
+      if (body && typeof body.detail === "string") return body;
+    } catch (error) {
+      // not JSON: the one-line text form
+    }
+    const found = /at line (\d+), column (\d+)/.exec(text || "");
+    return { detail: text || "", line: found ? Number(found[1]) : undefined, column: found ? Number(found[2]) : undefined };
+  }
+  function renderProblem(error) {
+    const found = problem(error.text);
+    const box = document.createElement("div");
+    box.className = "mkg-problem";
+    const head = document.createElement("strong");
+    head.textContent = found.title ? `${found.title} (${found.status})` : error.status ? `Error ${error.status}` : "Error";
+    const detail = document.createElement("p");
+    detail.textContent = found.detail;
+    box.append(head, detail);
+    return box;
+  }
+
+  // A tab builds its YASR from Yasr.defaults (plus its own CORS message), not from the Yasgui config.
+  Yasr.defaults.errorRenderers = [async (error) => renderProblem(error)];
+  Yasr.defaults.pluginOrder = ["table", "response"];
+
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
     endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }], keys: [] },
-    yasr: { pluginOrder: ["table", "response"], defaultPlugin: "table", prefixes: () => prefixes },
+    yasr: { prefixes: () => prefixes },
   });
 
   window.mkgQueryPage = { yasgui: yasgui }; // for the browser tests and the console
@@ -179,19 +207,17 @@
     document.body.appendChild(list);
   });
 
-  // Errors: YASR shows the server's one-line message; the position it names is marked in the editor too.
-  const POSITION = /at line (\d+), column (\d+)/;
   function markError(tab, text) {
     const yasqe = tab.getYasqe();
-    const found = POSITION.exec(text || "");
-    if (!yasqe || !found) return;
-    const line = Number(found[1]) - 1;
-    const column = Number(found[2]) - 1;
+    const found = problem(text);
+    if (!yasqe || !found.line || !found.column) return;
+    const line = found.line - 1;
+    const column = found.column - 1;
     yasqe.addLineClass(line, "background", "mkg-error-line");
     const marker = document.createElement("span");
     marker.className = "mkg-error-marker";
     marker.textContent = "✖";
-    marker.title = text;
+    marker.title = found.detail;
     yasqe.setGutterMarker(line, "gutterErrorBar", marker);
     yasqe.markText({ line: line, ch: column }, { line: line, ch: column + 1 }, { className: "mkg-error-at" });
     const clear = () => {

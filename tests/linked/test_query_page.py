@@ -73,13 +73,15 @@ def test_an_example_run_with_a_parameter_gives_the_rest_apis_rows(ld_server: Ser
 
 
 def test_a_syntax_error_is_marked_in_the_editor(ld_server: Server, driver: Any) -> None:
-    """A query missing its object gets YASQE's marker while typing, and the server's line is marked on running."""
+    """A query missing its object gets YASQE's marker while typing; run, the server's sentence and position show."""
     _open_page(driver, ld_server)
     driver.execute_script("mkgQueryPage.yasgui.getTab().getYasqe().setValue('SELECT *\\nWHERE { ?s ?p }\\n')")
     assert _wait(driver, "document.querySelector('.CodeMirror .parseErrorIcon')")
     driver.execute_script("mkgQueryPage.yasgui.getTab().query()")
     marker = _wait(driver, "document.querySelector('.mkg-error-marker')")
     assert "line 2" in marker.get_attribute("title")
+    shown = _wait(driver, "(e => e && e.textContent)(document.querySelector('.yasr .mkg-problem'))")
+    assert "malformed query at line 2, column" in shown and '"detail"' not in shown  # the sentence, not JSON
     assert driver.execute_script("return document.getElementById('downloads').hidden")
 
 

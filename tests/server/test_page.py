@@ -152,7 +152,8 @@ def test_browser_runs_an_example_shows_labels_and_downloads_csv(server: Server, 
     driver, downloads = browser
     driver.get(server.base + "/")
     _wait(driver, _READY)
-    assert driver.execute_script("return mkgQueryPage.yasgui.getTab().getQuery()").startswith("SELECT")
+    starter = driver.execute_script("return mkgQueryPage.yasgui.getTab().getQuery()")
+    assert starter.count("PREFIX") == 2 and "SELECT ?class ?label" in starter  # not the whole prefix table
     example = next(b for b in driver.find_elements(By.CSS_SELECTOR, "button.example") if "spread" in b.text)
     example.click()
     rows = _wait(driver, f"{_ROWS} && {_ROWS}.map(b => [b.cancer.value, b.site.value])")
