@@ -35,9 +35,7 @@ from server.protocol.conneg import choose
 from server.protocol.formats import Format, formats_for_form
 from server.protocol.guard import QueryRefused, inspect_query
 from server.web.catalog import catalog, compaction
-from server.web.http import html_page
 from server.web.ldquery import QueryFailed
-from server.web.linked_data import page_context
 from server.web.openapi import openapi_document
 
 __all__ = ["DEFAULT_PAGE", "MAX_PAGE", "PAGING", "blueprint", "load_api_library"]
@@ -58,7 +56,6 @@ PAGING = ("limit", "offset")  # reserved: paging of stored-query results, never 
 MAX_PAGE = 10_000
 DEFAULT_PAGE = 1_000  # with offset alone
 TOTAL_HEADER = "MKG-Result-Total"
-_CSP = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 
 def load_api_library(folder: Path | None) -> dict[str, StoredQuery]:
@@ -300,23 +297,3 @@ def _document() -> dict[str, Any]:
 def openapi() -> Response:
     """The OpenAPI 3.1 document, generated from the stored queries' headers."""
     return _json(_document())
-
-
-@blueprint.route("/api/")
-def browse() -> Response:
-    """The OpenAPI document as a plain HTML page: no script, nothing loaded from elsewhere."""
-    document = _document()
-    examples = {}
-    for name, query in _library().items():
-        if any(p.required and p.default is None for p in query.parameters):
-            continue  # no URL works without a value the reader has to choose
-        defaults = {p.name: p.default for p in query.parameters if p.default is not None}
-        url = flask.url_for("api.run", name=name)
-        examples[f"/api/queries/{name}"] = url + ("?" + urlencode(defaults, safe=":/") if defaults else "")
-    html = flask.render_template(
-        "ld_api.html",
-        doc=document,
-        examples=examples,
-        **page_context(),
-    )
-    return html_page(html, _CSP)

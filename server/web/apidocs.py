@@ -1,8 +1,8 @@
 """``/api/``: Swagger UI (vendored ``swagger-ui-dist``) over the generated ``/api/openapi.json``.
 
 The document's ``servers`` entry is this server's own URL, so "Try it out" sends its requests to the
-same origin that served the page; nothing is loaded from elsewhere. Registered before the REST API's
-blueprint so this page answers ``/api/``, and named ``api.browse``'s URL everywhere else.
+same origin that served the page; nothing is loaded from elsewhere. Templates link it as
+``url_for('apidocs.swagger')``.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ def create_app(
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(meta.blueprint)
     app.register_blueprint(page.blueprint)
-    app.register_blueprint(apidocs.blueprint)  # /api/ before the API's own page of it
+    app.register_blueprint(apidocs.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(linked_data.blueprint)
     return app
