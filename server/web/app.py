@@ -14,7 +14,7 @@ import flask
 from server.config import ServerConfig
 from server.engine import OpenedEngine, open_engine
 from server.engine.service import QueryService
-from server.web import api, apidocs, http, linked_data, meta, page, sparql
+from server.web import api, apidocs, http, linked_data, meta, page, schema, sparql
 
 __all__ = ["create_app"]
 
@@ -51,5 +51,6 @@ def create_app(
     app.register_blueprint(page.blueprint)
     app.register_blueprint(apidocs.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(schema.blueprint)
     app.register_blueprint(linked_data.blueprint)
     return app
