@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, VOID
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
 
 from kg.assemble import asserted_graph, new_graph, provenance_graph, union_graph
 from kg.errors import UserError
@@ -212,7 +212,7 @@ def _void(built: Built, counts: dict[str, int], union_size: int) -> Graph:
 
 def _add_mapping_linkset(g: Graph, dataset: URIRef, built: Built) -> None:
     """The SSSOM file as VoID describes a mapping set: a linkset of the dataset, its predicates and dump."""
-    from kg.sssom import FILE_NAME, sssom_rows
+    from kg.sssom import FILE_NAME, SSSOM_MEDIA_TYPE, sssom_rows
 
     linkset = MKG["dataset/mappings"]
     rows = sssom_rows(built.ontology, xrefs_file())
@@ -221,7 +221,11 @@ def _add_mapping_linkset(g: Graph, dataset: URIRef, built: Built) -> None:
     g.add((linkset, DCTERMS.title, Literal("Mappings to MONDO, UBERON, HP, NCIT and DOID (SSSOM)", lang="en")))
     g.add((linkset, VOID.subjectsTarget, dataset))
     g.add((linkset, VOID.triples, Literal(len(rows))))
-    g.add((linkset, VOID.dataDump, URIRef(f"{BASE_IRI}releases/{built.version}/{FILE_NAME}")))
+    dump = URIRef(f"{BASE_IRI}releases/{built.version}/{FILE_NAME}")
+    g.add((linkset, VOID.dataDump, dump))
+    # The dump's media type as DCAT states a distribution's: the IANA registry's IRI of the type.
+    g.add((dump, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{SSSOM_MEDIA_TYPE}")))
+    g.add((dump, DCTERMS.conformsTo, URIRef("https://w3id.org/sssom/")))
     g.add((linkset, DCTERMS.conformsTo, URIRef("https://w3id.org/sssom/")))
     g.add((linkset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     for predicate in sorted({r["predicate_id"] for r in rows}):

@@ -21,9 +21,11 @@ from rdflib.namespace import RDFS, SKOS
 from kg.errors import UserError
 from kg.resources import BASE_IRI
 
-__all__ = ["COLUMNS", "CURIE_MAP", "FILE_NAME", "sssom_rows", "sssom_tsv"]
+__all__ = ["COLUMNS", "CURIE_MAP", "FILE_NAME", "SSSOM_MEDIA_TYPE", "sssom_rows", "sssom_tsv"]
 
 FILE_NAME = "metastasis-kg.sssom.tsv"
+# SSSOM/TSV has no registered type of its own; its specification writes it as TSV with a YAML header.
+SSSOM_MEDIA_TYPE = "text/tab-separated-values"
 COLUMNS = (
     "subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification",
     "author_label", "comment",

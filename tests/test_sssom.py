@@ -74,6 +74,8 @@ def test_void_describes_the_mapping_set_as_a_linkset(release_dir: Path, release_
     assert (MKG.dataset, URIRef(VOID + "subset"), linkset) in void
     dump = URIRef(f"{MKG}releases/{release_version}/{FILE_NAME}")
     assert (linkset, URIRef(VOID + "dataDump"), dump) in void
+    media = URIRef("https://www.iana.org/assignments/media-types/text/tab-separated-values")
+    assert (dump, URIRef("http://www.w3.org/ns/dcat#mediaType"), media) in void
     assert set(void.objects(linkset, URIRef(VOID + "linkPredicate"))) == {
         SKOS.exactMatch,
         SKOS.closeMatch,

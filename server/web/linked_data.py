@@ -42,6 +42,7 @@ from werkzeug.wrappers import Response
 from kg.hpo.summary import xrefs_file
 from kg.prefixes import default_prefixes
 from kg.release import read_manifest
+from kg.sssom import FILE_NAME as SSSOM_FILE
 from server.engine.service import QueryOutcome, QueryService, etag_matches
 from server.protocol.conneg import choose
 from server.protocol.formats import BY_NAME, Format
@@ -385,6 +386,7 @@ def _ontology_page(iri: str, graph: str, offers: tuple[Format, ...], negotiated:
     jsonld = _jsonld_document(described, cat, iri)
     html = flask.render_template(
         "ld_ontology.html",
+        mappings_file=_release_file_href(SSSOM_FILE),
         view=header,
         meta=meta,
         entities=entities,
@@ -396,6 +398,14 @@ def _ontology_page(iri: str, graph: str, offers: tuple[Format, ...], negotiated:
     )
     response = _respond(html.encode(), HTML, _etag(iri, HTML))
     return _common_headers(response, iri, HTML, offers, negotiated)
+
+
+def _release_file_href(name: str) -> str:
+    """The link to file ``name`` of the served release (``/releases/<date>/<name>``), or ``""`` if it has none."""
+    release = _service().release
+    if release is None or name not in (read_manifest(release.folder).get("files") or {}):
+        return ""
+    return href(f"{kg_base(_service())}releases/{release.version}/{name}")
 
 
 def _code_spans(text: str) -> list[tuple[str, bool]]:

@@ -195,6 +195,29 @@ def test_the_version_iri_serves_the_release_file_byte_for_byte(ld_server: Server
     assert turtle.media_type == "text/turtle" and turtle.body == (release_dir / "kg.ttl").read_bytes()
 
 
+def test_the_sssom_mapping_set_is_linked_from_void_and_the_ontology_page(ld_server: Server, release_dir: Path) -> None:
+    """VoID's linkset dump and the ontology page's link both fetch the release's SSSOM file: 200, TSV, its bytes."""
+    void = rdflib.Graph().parse(data=ld_server.get("/.well-known/void", accept="text/turtle").body, format="turtle")
+    void_ns = rdflib.Namespace("http://rdfs.org/ns/void#")
+    dumps = [
+        str(dump)
+        for linkset in void.subjects(rdflib.RDF.type, void_ns.Linkset)
+        for dump in void.objects(linkset, void_ns.dataDump)
+    ]
+    assert dumps == [BASE + "releases/2026-01-01/metastasis-kg.sssom.tsv"]
+    media = rdflib.URIRef("https://www.iana.org/assignments/media-types/text/tab-separated-values")
+    assert (rdflib.URIRef(dumps[0]), rdflib.URIRef("http://www.w3.org/ns/dcat#mediaType"), media) in void
+    page = ld_server.get("/metastasis-kg.owl", accept=CHROME_ACCEPT).text
+    linked = re.search(r'<a id="sssom-link" href="([^"]+)"', page)
+    assert linked, "the ontology page has no link to the SSSOM file"
+    expected = (release_dir / "metastasis-kg.sssom.tsv").read_bytes()
+    for path in ("/" + dumps[0][len(BASE) :], linked.group(1)):
+        reply = ld_server.get(path)
+        assert reply.status == 200, path
+        assert reply.media_type == "text/tab-separated-values", path
+        assert reply.body == expected, path
+
+
 class _Page(HTMLParser):
     """Collects what a page loads (stylesheets, scripts, images, frames) and its JSON-LD blocks."""
 
@@ -246,6 +269,7 @@ def _page(server: Server, path: str) -> tuple[Reply, _Page]:
         "/api/",
         "/source/lee-2020",
         "/browse?q=bone",
+        "/schema",
     ],
 )
 def test_pages_load_nothing_from_elsewhere(ld_server: Server, path: str) -> None:
