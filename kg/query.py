@@ -25,7 +25,7 @@ from kg.prefixes import default_prefixes
 from kg.release import read_manifest
 from kg.results import render_table, write_result
 from kg.sparqlerrors import describe_syntax_error
-from kg.storedqueries import StoredQuery, load_library, parse_query
+from kg.storedqueries import MissingParameter, StoredQuery, load_library, parse_query
 
 __all__ = ["execute", "open_release", "parse_params", "resolve_query", "run_query"]
 
@@ -163,7 +163,10 @@ def run_query(args: argparse.Namespace) -> int:
         raise UserError("give a stored query name, a .rq file or SPARQL text (or --list)", field="query")
     query = resolve_query(args.query, library)
     params = parse_params(args.param)
-    query.resolve(params)
+    try:
+        query.resolve(params)
+    except MissingParameter as missing:
+        raise UserError(f"{missing}: pass --param {missing.parameter.name}=VALUE") from missing
     store = open_release(args.release)
     result = execute(store, query, params, prefixes=None if args.no_default_prefixes else default_prefixes())
     write_result(result, args.format, sys.stdout)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BoundTerm",
+    "MissingParameter",
     "Parameter",
     "StoredQuery",
     "load_library",
@@ -207,6 +208,18 @@ def query_variables(text: str) -> list[str]:
     return list(dict.fromkeys(token.text[1:] for token in tokens(text) if token.kind == "var"))
 
 
+class MissingParameter(UserError):
+    """A required parameter has neither a value nor a default; each caller says how to give one.
+
+    The message names the query and the parameter only: the CLI adds ``--param NAME=VALUE``, the web adds
+    the URL parameter, so neither shows the other's wording.
+    """
+
+    def __init__(self, query: str, parameter: Parameter) -> None:
+        super().__init__(f"query '{query}' needs parameter '{parameter.name}' ({parameter.type_label})")
+        self.parameter = parameter
+
+
 @dataclass(frozen=True)
 class StoredQuery:
     """A parsed query file (or ad-hoc query text) with its documentation and parameters."""
@@ -235,7 +248,7 @@ class StoredQuery:
     def resolve(self, params: Mapping[str, str]) -> dict[str, BoundTerm]:
         """Checked terms keyed by variable name (without ``?``): given values, else defaults.
 
-        A required parameter with neither is an error naming it; an optional one stays unbound.
+        A required parameter with neither is a :class:`MissingParameter`; an optional one stays unbound.
         """
         given: dict[str, str] = {}
         for key, value in params.items():
@@ -248,9 +261,7 @@ class StoredQuery:
             chosen = given.get(p.name, p.default)
             if chosen is None:
                 if p.required:
-                    raise UserError(
-                        f"query '{self.name}' needs parameter '{p.name}' ({p.type_label}): pass --param {p.name}=VALUE"
-                    )
+                    raise MissingParameter(self.name, p)
                 continue
             out[p.variable] = p.term(chosen)
         return out

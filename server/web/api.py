@@ -37,6 +37,7 @@ from server.protocol.guard import QueryRefused, inspect_query
 from server.web.catalog import catalog, compaction
 from server.web.ldquery import QueryFailed
 from server.web.openapi import openapi_document
+from server.web.paging import DEFAULT_PAGE, MAX_OFFSET, MAX_PAGE, PAGING, TOTAL_HEADER
 
 __all__ = ["DEFAULT_PAGE", "MAX_PAGE", "PAGING", "blueprint", "load_api_library"]
 
@@ -52,10 +53,6 @@ _KINDS = frozenset(
 )
 _MAX_LIMIT = 100
 _PARAMETER_FIELD = re.compile(r"^parameter '([^']+)'$")  # how kg.storedqueries names a bad value's field
-PAGING = ("limit", "offset")  # reserved: paging of stored-query results, never query parameters
-MAX_PAGE = 10_000
-DEFAULT_PAGE = 1_000  # with offset alone
-TOTAL_HEADER = "MKG-Result-Total"
 
 
 def load_api_library(folder: Path | None) -> dict[str, StoredQuery]:
@@ -198,7 +195,7 @@ def _page(query: StoredQuery, name: str) -> Page | Response:
     if flask.current_app.extensions[_EXTENSION]["forms"][name] != "select":
         return _error(400, f"query '{name}' is not a SELECT query: its result has no rows to page", parameter="limit")
     numbers: dict[str, int] = {}
-    for key, low, high in (("limit", 1, MAX_PAGE), ("offset", 0, 10**9)):
+    for key, low, high in (("limit", 1, MAX_PAGE), ("offset", 0, MAX_OFFSET)):
         text = args.get(key)
         if text is None:
             continue

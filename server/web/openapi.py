@@ -3,8 +3,10 @@
 Every ``queries/*.rq`` file documents itself (``#+ summary``, ``description``, ``tags``, ``defaults``) and
 declares its parameters by naming variables ``?_name_type``; this module turns that into one GET
 operation per query, with typed query parameters, the result formats its query form can produce, and
-the error answers every operation shares. Nothing is written twice, so the document cannot drift from
-the queries it describes.
+what every operation shares: the ``limit``/``offset`` paging parameters with the ``Link`` and
+``MKG-Result-Total`` headers they add (:mod:`server.web.paging`, the bounds the API enforces), and the
+error answers, each as text or as RFC 9457 problem details (``application/problem+json``) by ``Accept``.
+Nothing is written twice, so the document cannot drift from the queries it describes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 
 from kg.storedqueries import XSD, Parameter, StoredQuery
 from server.protocol.formats import Format
+from server.protocol.problem import PROBLEM_JSON, TEXT
+from server.web.paging import DEFAULT_PAGE, MAX_OFFSET, MAX_PAGE, TOTAL_HEADER
 
 __all__ = ["openapi_document", "operation_id", "parameter_schema"]
 
@@ -112,14 +116,20 @@ def _query_operation(query: StoredQuery, formats: Sequence[Format]) -> dict[str,
         "operationId": operation_id(query.name),
         "summary": query.summary or query.name.replace("-", " "),
         "tags": list(query.tags) or ["queries"],
-        "parameters": [_parameter(p) for p in query.parameters],
+        "parameters": [
+            *(_parameter(p) for p in query.parameters),
+            {"$ref": "#/components/parameters/Limit"},
+            {"$ref": "#/components/parameters/Offset"},
+        ],
         "responses": {
             "200": {
                 "description": "The query's results, in the format the Accept header asks for.",
                 "headers": {
                     "ETag": {"$ref": "#/components/headers/ETag"},
+                    "Link": {"$ref": "#/components/headers/Link"},
                     "MKG-Result-Rows": {"$ref": "#/components/headers/ResultRows"},
                     "MKG-Result-Truncated": {"$ref": "#/components/headers/ResultTruncated"},
+                    TOTAL_HEADER: {"$ref": "#/components/headers/ResultTotal"},
                 },
                 "content": _content(formats),
             },
@@ -131,8 +141,41 @@ def _query_operation(query: StoredQuery, formats: Sequence[Format]) -> dict[str,
     return operation
 
 
-def _text_response(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"text/plain": {"schema": {"type": "string"}}}}
+def _error_response(description: str, **headers: Any) -> dict[str, Any]:
+    """An error answer: one line of text, or problem details for a client that prefers JSON."""
+    response: dict[str, Any] = {
+        "description": description + " The body is one line of text, or RFC 9457 problem details when the"
+        " Accept header prefers JSON.",
+        "content": {
+            TEXT.media_type: {"schema": {"type": "string"}},
+            PROBLEM_JSON.media_type: {"schema": {"$ref": "#/components/schemas/Problem"}},
+        },
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _paging_parameters() -> dict[str, Any]:
+    return {
+        "Limit": {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            "description": f"At most this many rows, starting at offset (default {DEFAULT_PAGE} when"
+            " only offset is given). The page is cut from the whole result, so pages never overlap or skip;"
+            " the response's Link header names the next and previous pages and MKG-Result-Total the row count"
+            " of the whole result. Only SELECT results have rows to page: on ASK, CONSTRUCT or DESCRIBE, a 400.",
+        },
+        "Offset": {
+            "name": "offset",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+            "description": "Skip this many rows of the whole result first (SELECT queries only).",
+        },
+    }
 
 
 def _fixed_paths() -> dict[str, Any]:
@@ -239,6 +282,29 @@ def _components() -> dict[str, Any]:
                     "boolean": {"type": "boolean"},
                 },
             },
+            "Problem": {
+                "type": "object",
+                "description": "RFC 9457 problem details; extension members name what a program needs.",
+                "required": ["type", "title", "status", "detail"],
+                "properties": {
+                    "type": {"type": "string", "format": "uri-reference"},
+                    "title": {"type": "string"},
+                    "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                    "detail": {"type": "string", "description": "The same sentence the text body gives."},
+                    "instance": {"type": "string", "format": "uri-reference"},
+                    "parameter": {"type": "string", "description": "The request parameter at fault."},
+                    "available": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "The media types a 406 could have given.",
+                    },
+                    "retry_after": {"type": "integer", "description": "Seconds, as in the Retry-After header."},
+                    "line": {"type": "integer"},
+                    "column": {"type": "integer"},
+                    "near": {"type": "string"},
+                    "hint": {"type": "string"},
+                },
+            },
             "SearchHit": {
                 "type": "object",
                 "required": ["iri", "label", "matched", "kind"],
@@ -252,17 +318,36 @@ def _components() -> dict[str, Any]:
                 },
             },
         },
+        "parameters": _paging_parameters(),
         "responses": {
-            "BadRequest": _text_response(
-                "A parameter is missing, unknown, repeated or malformed; the message names it."
+            "BadRequest": _error_response(
+                "A parameter is missing, empty, unknown, repeated or malformed, or limit/offset is out of range"
+                " or given on a query without rows; the message and the problem's parameter member name it."
             ),
-            "NotFound": _text_response("No such stored query."),
-            "NotAcceptable": _text_response(
-                "No format named in the Accept header can be produced; lists those that can."
+            "NotFound": _error_response("No such stored query."),
+            "NotAcceptable": _error_response(
+                "No format named in the Accept header can be produced; the problem's available member lists"
+                " those that can."
             ),
-            "Unavailable": _text_response("The query hit the time limit or every worker was busy; try again later."),
+            "Unavailable": _error_response(
+                "The query hit the time limit, the engine could not answer, or every worker was busy; try again later.",
+                **{"Retry-After": {"$ref": "#/components/headers/RetryAfter"}},
+            ),
         },
         "headers": {
+            "Link": {
+                "description": 'RFC 8288 links: rel="describedby" (this document) always; with limit or offset,'
+                ' rel="next" and rel="prev" to the neighbouring pages, same parameters.',
+                "schema": {"type": "string"},
+            },
+            "ResultTotal": {
+                "description": "With limit or offset: the number of rows of the whole (capped) result.",
+                "schema": {"type": "integer", "minimum": 0},
+            },
+            "RetryAfter": {
+                "description": "Seconds to wait before trying again, when every worker was busy.",
+                "schema": {"type": "integer", "minimum": 0},
+            },
             "ETag": {
                 "description": "Entity tag of this result; send it back in If-None-Match.",
                 "schema": {"type": "string"},

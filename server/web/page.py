@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from kg.errors import UserError
 from kg.sparqltokens import tokens
-from kg.storedqueries import BoundTerm, StoredQuery
+from kg.storedqueries import BoundTerm, MissingParameter, StoredQuery
 from server.engine.service import QueryService
 from server.protocol.formats import GRAPH_FORMATS, SOLUTION_FORMATS, Format
 from server.web.api import load_api_library
@@ -208,6 +208,9 @@ def bind(name: str) -> Response:
             given[key] = value.strip()
     try:
         text = bind_values(_without_header(query.text), query.resolve(given))
+    except MissingParameter as missing:
+        name = missing.parameter.name
+        return error_response(400, f"{missing}: fill in its field, or add ?{name}=VALUE", parameter=name)
     except UserError as err:
         return error_response(400, str(err))
     return flask.jsonify({"query": text})

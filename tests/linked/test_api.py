@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from ldserver import CHROME_ACCEPT, Server
 
 from kg.storedqueries import Parameter, StoredQuery, load_library
+from server.web.paging import MAX_PAGE, TOTAL_HEADER
 
 BASE = "https://w3id.org/metastasis-kg/"
 SOLUTION_TYPES = (
@@ -172,13 +174,75 @@ def test_the_openapi_document_is_valid_and_generated_from_the_query_headers(
         operation = document["paths"][f"/api/queries/{name}"]["get"]
         assert operation["summary"] == query.summary
         assert operation["tags"] == list(query.tags)
-        assert [p["name"] for p in operation["parameters"]] == [p.name for p in query.parameters]
+        own = [p["name"] for p in operation["parameters"] if "$ref" not in p]
+        assert own == [p.name for p in query.parameters]
         assert set(operation["responses"]["200"]["content"]) == set(SOLUTION_TYPES)
     site = document["paths"]["/api/queries/preferred-primaries-for-site"]["get"]["parameters"][0]
     assert site["schema"] == {"type": "string", "format": "iri", "default": BASE + "Bone"}
     assert site["required"] is False
     text = document["paths"]["/api/queries/label-search"]["get"]["parameters"][0]
     assert text["required"] is True and "default" not in text["schema"]
+
+
+def _resolve(document: dict, node: dict) -> dict:  # type: ignore[type-arg]
+    """``node``, or what its ``$ref`` (a local JSON pointer) points at."""
+    while "$ref" in node:
+        target: Any = document
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def test_every_stored_query_operation_documents_paging_link_total_and_problem_errors(
+    ld_server: Server, library: dict[str, StoredQuery]
+) -> None:
+    """limit/offset with the API's bounds, the Link and MKG-Result-Total headers, 400/404/406/503 as text or RFC 9457.
+
+    The document is checked against what the server does: a limit past the documented maximum is refused, and
+    the problem bodies of a real 400, 404 and 406 validate against the documented Problem schema.
+    """
+    import jsonschema
+
+    document = ld_server.get("/api/openapi.json").json()
+    problem_schema = document["components"]["schemas"]["Problem"]
+    for name in library:
+        operation = document["paths"][f"/api/queries/{name}"]["get"]
+        parameters = {p["name"]: p for p in (_resolve(document, q) for q in operation["parameters"])}
+        assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, name
+        assert parameters["offset"]["schema"]["minimum"] == 0, name
+        assert not parameters["limit"]["required"] and not parameters["offset"]["required"]
+        headers = operation["responses"]["200"]["headers"]
+        assert {"Link", TOTAL_HEADER, "ETag"} <= set(headers), name
+        for status in ("400", "404", "406", "503"):
+            response = _resolve(document, operation["responses"][status])
+            assert set(response["content"]) == {"text/plain", "application/problem+json"}, (name, status)
+            assert _resolve(document, response["content"]["application/problem+json"]["schema"]) == problem_schema
+    assert "Retry-After" in _resolve(document, {"$ref": "#/components/responses/Unavailable"})["headers"]
+    too_long = ld_server.get(_url("source-documents", limit=str(MAX_PAGE + 1)), accept="application/json")
+    assert too_long.status == 400 and too_long.json()["parameter"] == "limit"
+    wants_json = "application/sparql-results+json, application/problem+json;q=0.9"
+    for path, accept, status in (
+        (_url("label-search"), wants_json, 400),
+        ("/api/queries/no-such-query", wants_json, 404),
+        (_url("source-documents"), "image/png, application/problem+json;q=0.1", 406),
+    ):
+        reply = ld_server.get(path, accept=accept)
+        assert reply.status == status and reply.media_type == "application/problem+json", path
+        jsonschema.validate(reply.json(), problem_schema)
+        assert str(status) in document["paths"]["/api/queries/source-documents"]["get"]["responses"]
+
+
+def test_a_missing_or_empty_required_parameter_is_named_as_the_api_parameter(ld_server: Server) -> None:
+    """The API and the query page's binder name the URL parameter, never the CLI's ``--param`` wording."""
+    for path in (_url("label-search"), _url("preferred-primaries-for-site", site=""), "/query-page/bind/label-search",
+                 "/query-page/bind/label-search?text="):  # fmt: skip
+        reply = ld_server.get(path, accept="application/json")
+        assert reply.status == 400, path
+        problem = reply.json()
+        assert problem["parameter"] in ("text", "site"), path
+        assert f"'{problem['parameter']}'" in problem["detail"], path
+        assert "--param" not in problem["detail"], path
 
 
 def test_the_openapi_page_is_swagger_ui_over_the_document(ld_server: Server) -> None:
