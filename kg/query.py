@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from kg.errors import UserError
 from kg.prefixes import default_prefixes
 from kg.release import read_manifest
-from kg.results import render_table, write_result
+from kg.results import render_table, without_columns, write_result
 from kg.sparqlerrors import describe_syntax_error
 from kg.storedqueries import MissingParameter, StoredQuery, load_library, parse_query
 
@@ -169,5 +169,5 @@ def run_query(args: argparse.Namespace) -> int:
         raise UserError(f"{missing}: pass --param {missing.parameter.name}=VALUE") from missing
     store = open_release(args.release)
     result = execute(store, query, params, prefixes=None if args.no_default_prefixes else default_prefixes())
-    write_result(result, args.format, sys.stdout)
+    write_result(without_columns(result, query.hidden_columns), args.format, sys.stdout)
     return 0

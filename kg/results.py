@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from kg.prefixes import converter
 
-__all__ = ["compact", "render_table", "write_result"]
+__all__ = ["compact", "render_table", "without_columns", "write_result"]
 
 TABLE_CELL_WIDTH = 80
 _TRIPLE_COLUMNS = ("subject", "predicate", "object")
@@ -91,6 +91,22 @@ def _write_triples(triples: Iterable[Any], fmt: str, out: IO[str]) -> None:
     else:
         out.write("\t".join("?" + c for c in _TRIPLE_COLUMNS) + "\n")
         out.writelines("\t".join(str(t) for t in r) + "\n" for r in rows)
+
+
+def without_columns(result: Any, hidden: Sequence[str]) -> Any:
+    """``result`` without the SELECT columns named in ``hidden`` (variable names without ``?``).
+
+    Written to SPARQL TSV, cut there (TSV escapes tabs and newlines inside terms, so cells split safely)
+    and read back by pyoxigraph, so every output format is still pyoxigraph's own. Other results pass.
+    """
+    if not isinstance(result, ox.QuerySolutions) or not {v.value for v in result.variables} & set(hidden):
+        return result
+    lines = (result.serialize(format=ox.QueryResultsFormat.TSV) or b"").split(b"\n")
+    names = lines[0].split(b"\t")
+    keep = [i for i, name in enumerate(names) if name.decode().removeprefix("?") not in hidden]
+    cut = [b"\t".join(cells[i] for i in keep) for cells in (line.split(b"\t") for line in lines[1:] if line)]
+    tsv = b"".join(line + b"\n" for line in [b"\t".join(names[i] for i in keep), *cut])
+    return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
 
 
 _FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV, "json": ox.QueryResultsFormat.JSON}

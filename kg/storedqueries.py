@@ -233,6 +233,15 @@ class StoredQuery:
     path: Path | None = field(default=None, compare=False)
 
     @property
+    def hidden_columns(self) -> tuple[str, ...]:
+        """The result columns that are not the answer: the parameter variables (without ``?``).
+
+        A parameter must be projected to be bound, but its value is what was asked, not what was found;
+        the REST API and ``mkg query`` both leave these columns out, by this one rule.
+        """
+        return tuple(p.variable for p in self.parameters)
+
+    @property
     def where(self) -> str:
         """How error messages name this query: its file, else its name."""
         return str(self.path) if self.path is not None else self.name

@@ -115,7 +115,7 @@ def test_tsv_output_uses_rdf_term_syntax(release_dir: Path, capsys: pytest.Captu
 
 
 def test_json_output_is_sparql_results_json(release_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """JSON (W3C SPARQL results) carries typed terms, including the bound parameter."""
+    """JSON (W3C SPARQL results) carries typed terms; the bound parameter's column is left out, as by the API."""
     code, out, _ = run_on(
         release_dir, capsys, "nodal-metastasis-share", "--param", f"primary={MKG}OralCancer", "--format", "json"
     )
@@ -123,7 +123,23 @@ def test_json_output_is_sparql_results_json(release_dir: Path, capsys: pytest.Ca
     data = json.loads(out)
     (binding,) = data["results"]["bindings"]
     assert binding["statedAs"]["value"] == "roughly half"
-    assert binding["_primary_iri"] == {"type": "uri", "value": MKG + "OralCancer"}
+    assert "_primary_iri" not in binding and "_primary_iri" not in data["head"]["vars"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
+def test_parameter_columns_are_hidden_in_every_format(
+    release_dir: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """spread-sites-of-primary projects ?_primary_iri only to bind it: no format shows it, the answer stays whole."""
+    code, out, _ = run_on(release_dir, capsys, "spread-sites-of-primary", "--format", fmt)
+    assert code == 0
+    assert "_primary_iri" not in out
+    header = out.splitlines()[0]
+    assert "site" in header and "quote" in header
+    _, table, _ = run_on(release_dir, capsys, "spread-sites-of-primary")
+    _, full, _ = run_on(release_dir, capsys, "spread-sites-of-primary", "--format", "json")
+    rows = len(json.loads(full)["results"]["bindings"])
+    assert rows > 5 and table.rstrip().endswith(f"({rows} rows)")  # every row kept, only the column gone
 
 
 def test_query_from_a_file_with_its_own_parameters(

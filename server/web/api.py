@@ -188,7 +188,7 @@ def _bindings(query: StoredQuery) -> dict[str, dict[str, str]] | Response:
 
 def _page(query: StoredQuery, name: str) -> Page | Response:
     """The columns to leave out (the query's parameters) and the rows asked for by ``limit``/``offset``."""
-    hidden = tuple(p.variable for p in query.parameters)
+    hidden = query.hidden_columns
     args = flask.request.args
     if not any(key in args for key in PAGING):
         return Page(hidden)
