@@ -7,6 +7,7 @@ Waits poll for what the page shows, with generous limits; nothing depends on the
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.browser
 
 driver = test_browser.driver
 _WAIT = 60
+QUERY_FILES = Path(__file__).parents[2] / "queries"  # the stored query library, one .rq per question
 
 
 def _wait(browser: Any, script: str) -> Any:
@@ -70,6 +72,37 @@ def test_an_example_run_with_a_parameter_gives_the_rest_apis_rows(ld_server: Ser
         driver, "[...document.querySelectorAll('#downloads:not([hidden]) button.download')].map(b => b.textContent)"
     )
     assert offered == ["JSON", "XML", "CSV", "TSV"]
+
+
+def test_the_examples_are_the_stored_query_library_with_the_hpo_questions(ld_server: Server, driver: Any) -> None:
+    """Every stored query of ``queries/`` is an example (the HPO ones too, issue 18), none made up; an HPO one runs.
+
+    Run with its default finding, the HPO example gives the REST API's rows (disease, phenotype, evidence).
+    """
+    from selenium.webdriver.common.by import By
+
+    _open_page(driver, ld_server)
+    shown = driver.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('button.example')].map(b => [b.dataset.name,"
+        " b.textContent.trim()]))"
+    )
+    files = sorted(path.stem for path in QUERY_FILES.glob("*.rq"))
+    assert sorted(shown) == files
+    library = {entry["name"]: entry for entry in ld_server.get("/api/queries").json()}
+    hpo = sorted(name for name, entry in library.items() if "hpo" in entry["tags"])
+    assert {"hpo-diseases-with-skin-finding", "hpo-genodermatosis-cancers"} <= set(hpo)
+    assert all(shown[name] == library[name]["summary"] for name in hpo)
+
+    driver.find_element(By.CSS_SELECTOR, "button.example[data-name='hpo-diseases-with-skin-finding']").click()
+    field = _wait(driver, "document.querySelector('#params input[name=finding]')")
+    assert field.get_attribute("value") == "mkg:AcanthosisNigricans"
+    key = "b => [b.disease.value, b.phenotype.value, b.evidence ? b.evidence.value : ''].join(' ')"
+    rows = _wait(driver, f"({_ROWS}) && ({_ROWS}).map({key})")
+    expected = _api_rows(ld_server, "/api/queries/hpo-diseases-with-skin-finding")
+    assert len(expected) > 10
+    wanted = [" ".join([r["disease"]["value"], r["phenotype"]["value"], r.get("evidence", {}).get("value", "")])
+              for r in expected]  # fmt: skip
+    assert sorted(rows) == sorted(wanted)
 
 
 def test_a_syntax_error_is_marked_in_the_editor(ld_server: Server, driver: Any) -> None:
