@@ -1,8 +1,8 @@
 """Build-side costs against KG size: parsing, SHACL validation, reasoning, inference and release writing.
 
 The build (``kg.build``) reads curated tables, which a synthetic KG does not have, so each step is timed
-on the synthetic release's own graphs, the way the build calls it: ``kg.shacl.validate`` on the union,
-``kg.reason.classify`` on ontology plus asserted facts, ``kg.infer.inferred_graph`` on its answer, and
+on the synthetic release's own graphs, the way the build calls it: ``kg.checks.shacl.validate`` on the union,
+``kg.reason.reasoner.classify`` on ontology plus asserted facts, ``kg.reason.infer.inferred_graph`` on its answer, and
 ``kg.build.write_release`` for every release file. The steps run in a child process
 (``python -m benchmarks.costs FOLDER STEPS``) that prints one JSON line per step; the parent enforces a
 time limit per step, so a step that grows worse than linearly is reported as "over the limit" instead
@@ -58,21 +58,21 @@ def _parse(state: _State) -> str:
 
 
 def _union(state: _State) -> Any:
-    from kg.assemble import union_graph
+    from kg.graphs.assemble import union_graph
 
     return union_graph(*state.graphs.values())
 
 
 def _shacl(state: _State) -> str:
-    from kg.shacl import validate
+    from kg.checks.shacl import validate
 
     state.shacl = validate(_union(state))
     return f"{len(state.shacl.violations)} violations, {len(state.shacl.warnings)} warnings"
 
 
 def _reason(state: _State) -> str:
-    from kg.infer import Classification
-    from kg.reason import classify
+    from kg.reason.infer import Classification
+    from kg.reason.reasoner import classify
 
     found = classify(state.graphs["ontology"], state.graphs["asserted"])
     state.classification = Classification.from_triples(found.subclass_of, found.types, found.subproperty_of)
@@ -81,7 +81,7 @@ def _reason(state: _State) -> str:
 
 
 def _infer(state: _State) -> str:
-    from kg.infer import inferred_graph
+    from kg.reason.infer import inferred_graph
 
     if state.classification is None:
         raise RuntimeError("needs the reason step's answer, which is missing")
@@ -94,7 +94,7 @@ def _write(state: _State) -> str:
 
     from benchmarks.vocab import VERSION
     from kg.build import Built, write_release
-    from kg.shacl import ShaclResult
+    from kg.checks.shacl import ShaclResult
 
     # Without the shacl step's answer (over its limit), write an empty report: the files dominate anyway.
     shacl = state.shacl if state.shacl is not None else ShaclResult(True, (), Graph())

@@ -1,9 +1,9 @@
 """Curated facts for the synthetic KG, written the way the build writes them for real rows.
 
 One association row of the curated tables becomes, in a release: the association node and its statistic
-in the asserted graph (``kg.assemble``), three provenance triples per record in the provenance graph,
+in the asserted graph (``kg.graphs.assemble``), three provenance triples per record in the provenance graph,
 and in the inferred graph its inferred types, its RDF reification and its shortcut triple repeated for
-each super-property (``kg.infer``). The writer emits all of it per drawn row, so the KG stops growing at
+each super-property (``kg.reason.infer``). The writer emits all of it per drawn row, so the KG stops growing at
 exactly the size asked for, whatever mix of rows was drawn.
 
 Subjects, objects and sources are drawn with a long-tailed (Zipf-like) popularity, as real literature

@@ -29,7 +29,7 @@ from benchmarks.hierarchy import Class
 from benchmarks.ntriples import XSD, iri, literal, quad, typed
 from benchmarks.vocab import DCTERMS, GRAPHS, MKG, OBO, OBOINOWL, OWL, PROV, RDFS, SKOS, VERSION, A, en
 from kg.errors import UserError
-from kg.release import sha256_file
+from kg.release.files import sha256_file
 
 __all__ = ["GRAPHS", "MKG", "SyntheticKG", "generate"]
 
@@ -158,7 +158,7 @@ def _write_classes(out: _Out, rng: random.Random, nodes: Sequence[Class], kind: 
 
 
 def _write_closure(out: _Out, nodes: Sequence[Class]) -> None:
-    """The inferred subclass closure, reflexive pairs included, as ``kg.infer`` writes it."""
+    """The inferred subclass closure, reflexive pairs included, as ``kg.reason.infer`` writes it."""
     g = GRAPHS["inferred"]
     for node in nodes:
         out.add(g, iri(node.iri), _SUBCLASS, iri(node.iri))

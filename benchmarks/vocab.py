@@ -1,6 +1,6 @@
 """IRIs of the project's vocabulary that the synthetic-KG generator writes, and the release's graphs.
 
-Kept in step with ``ontology/metastasis-kg-edit.ttl`` and the build (``kg.assemble``, ``kg.infer``) by
+Kept in step with ``ontology/metastasis-kg-edit.ttl`` and the build (``kg.graphs.assemble``, ``kg.reason.infer``) by
 hand, on purpose: the generator writes N-Quads lines directly for speed, so it cannot reuse rdflib
 namespaces, and the benchmark must not depend on the build being importable.
 """

@@ -1,10 +1,10 @@
 """``mkg build``: curated tables + ontology -> a reasoned, validated release folder.
 
-The steps run in one direction and each lives in its own module: parse (:mod:`kg.rdfio`), check the
-ontology (:mod:`kg.ontology_check`: declarations, OWL 2 DL rules, QC), read tables (:mod:`kg.tables`),
-assemble graphs (:mod:`kg.assemble`), reason (:mod:`kg.reason`), infer (:mod:`kg.infer`), validate
-(:mod:`kg.shacl`), write (:mod:`kg.release`). Nothing is written until every check has passed, and then
-only into a staging folder that replaces the release at the end.
+The steps run in one direction and each lives in its own module: parse (:mod:`kg.inputs.rdfio`), check the
+ontology (:mod:`kg.checks.ontology`: declarations, OWL 2 DL rules, QC), read tables (:mod:`kg.inputs.tables`),
+assemble graphs (:mod:`kg.graphs.assemble`), reason (:mod:`kg.reason.reasoner`), infer (:mod:`kg.reason.infer`),
+validate (:mod:`kg.checks.shacl`), write (:mod:`kg.release.files`). Nothing is written until every check has
+passed, and then only into a staging folder that replaces the release at the end.
 """
 
 from __future__ import annotations
@@ -22,11 +22,17 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
 
-from kg.assemble import asserted_graph, new_graph, provenance_graph, union_graph
+from kg.checks.ontology import ontology_problems, refuse_problems
+from kg.checks.shacl import ShaclResult, validate
 from kg.errors import UserError
+from kg.graphs.assemble import asserted_graph, new_graph, provenance_graph, union_graph
+from kg.graphs.quoteselect import quote_selectors
 from kg.heap import frozen_heap
 from kg.hpo.summary import HpoImport, add_hpo_void, hpo_summary, xrefs_file
-from kg.infer import Classification, inferred_graph
+from kg.inputs.ontology_index import OntologyIndex
+from kg.inputs.rdfio import parse_file
+from kg.inputs.sourcetext import load_sources
+from kg.inputs.tables import load_tables
 from kg.namespaces import (
     GRAPH_ASSERTED,
     GRAPH_HPO,
@@ -37,12 +43,8 @@ from kg.namespaces import (
     ONTOLOGY_IRI,
     prefixes,
 )
-from kg.ontology_check import ontology_problems, refuse_problems
-from kg.ontology_index import OntologyIndex
-from kg.quoteselect import quote_selectors
-from kg.rdfio import parse_file
-from kg.rdfxml import write_rdfxml
-from kg.release import (
+from kg.reason.infer import Classification, inferred_graph
+from kg.release.files import (
     MANIFEST,
     canonical,
     graph_iri_counts,
@@ -51,11 +53,9 @@ from kg.release import (
     write_jsonld,
     write_line_dumps,
 )
+from kg.release.rdfxml import write_rdfxml
+from kg.release.tripleindex import TripleIndex
 from kg.resources import BASE_IRI, ontology_edit_file, tables_dir
-from kg.shacl import ShaclResult, validate
-from kg.sourcetext import load_sources
-from kg.tables import load_tables
-from kg.tripleindex import TripleIndex
 
 __all__ = ["BuildInputs", "Built", "assemble", "build_release", "release_version", "run_build"]
 
@@ -79,7 +79,7 @@ class BuildInputs:
 class Built:
     """The four graphs of a release and the reports on them, before anything is written.
 
-    ``union`` holds exactly the triples of the four graphs (:func:`kg.assemble.union_graph`).
+    ``union`` holds exactly the triples of the four graphs (:func:`kg.graphs.assemble.union_graph`).
     """
 
     ontology: Graph
@@ -124,7 +124,7 @@ def _stamp(ontology: Graph, version: str) -> Graph:
 
 def _classify(ontology: Graph, asserted: Graph) -> Classification:
     """HermiT over the ontology and the association individuals, as subject/object pairs."""
-    from kg.reason import classify
+    from kg.reason.reasoner import classify
 
     found = classify(ontology, asserted)
     return Classification.from_triples(found.subclass_of, found.types, found.subproperty_of)
@@ -132,7 +132,7 @@ def _classify(ontology: Graph, asserted: Graph) -> Classification:
 
 def assemble(inputs: BuildInputs) -> Built:
     """Run every step up to, not including, writing; raises :class:`UserError` on any failed check."""
-    from kg.qc import format_report
+    from kg.checks.qc import format_report
 
     ontology = parse_file(inputs.ontology)
     index = OntologyIndex.from_graph(ontology)
@@ -212,7 +212,7 @@ def _void(built: Built, counts: dict[str, int], union_size: int) -> Graph:
 
 def _add_mapping_linkset(g: Graph, dataset: URIRef, built: Built) -> None:
     """The SSSOM file as VoID describes a mapping set: a linkset of the dataset, its predicates and dump."""
-    from kg.sssom import FILE_NAME, SSSOM_MEDIA_TYPE, sssom_rows
+    from kg.release.sssom import FILE_NAME, SSSOM_MEDIA_TYPE, sssom_rows
 
     linkset = MKG["dataset/mappings"]
     rows = sssom_rows(built.ontology, xrefs_file())
@@ -234,7 +234,7 @@ def _add_mapping_linkset(g: Graph, dataset: URIRef, built: Built) -> None:
 
 def _trig(graphs: Sequence[tuple[URIRef, Graph | TripleIndex]], context: dict[str, str]) -> str:
     """TriG built from the canonical Turtle of each named graph, so its bytes are stable too."""
-    from kg.normalize import canonical_turtle
+    from kg.release.turtle import canonical_turtle
 
     head: set[str] = set()
     blocks: list[str] = []
@@ -262,8 +262,8 @@ def write_release(built: Built, out: Path) -> Path:
 
 
 def _write_files(built: Built, stage: Path) -> None:
-    from kg import sssom
-    from kg.normalize import canonical_turtle
+    from kg.release import sssom
+    from kg.release.turtle import canonical_turtle
 
     graphs = _named_graphs(built)
     context = prefixes()

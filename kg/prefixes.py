@@ -19,7 +19,7 @@ from pathlib import Path
 from curies import Converter
 
 from kg.errors import UserError
-from kg.sparqltokens import PN_PREFIX, declared_prefixes, tokens
+from kg.library.sparqltokens import PN_PREFIX, declared_prefixes, tokens
 
 __all__ = [
     "PREFIX_FILE",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import UserError
-from kg.release import read_manifest
+from kg.release.files import read_manifest
 
 __all__ = ["MANIFEST", "Release", "build_release_into", "read_release", "stale_inputs"]
 

@@ -13,9 +13,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-import kg.reason
-from kg.abox import WITNESS, CompactABox, NotCompactableError, compact_abox
-from kg.reason import InconsistentOntologyError, Inferences, classify
+import kg.reason.reasoner
+from kg.reason.abox import WITNESS, CompactABox, NotCompactableError, compact_abox
+from kg.reason.reasoner import InconsistentOntologyError, Inferences, classify
 
 DATA = Path(__file__).parent / "data"
 EX = "http://example.org/abox#"
@@ -209,8 +209,8 @@ def test_classify_uses_the_full_abox_when_compaction_is_refused_or_unsound(monke
         calls.append(abox)
         return witness_typed if WITNESS in set(abox.subjects()) else full_answer
 
-    monkeypatch.setattr(kg.reason, "_classify_merged", fake)
-    monkeypatch.setattr(kg.reason, "_java", lambda: "java")
+    monkeypatch.setattr(kg.reason.reasoner, "_classify_merged", fake)
+    monkeypatch.setattr(kg.reason.reasoner, "_java", lambda: "java")
     tbox = Graph().parse(data=TBOX, format="turtle")
     refused = turtle(":a :p :b . :a owl:sameAs :b .")
     assert classify(tbox, refused) is full_answer
@@ -274,11 +274,11 @@ def test_real_kg_classification_equals_the_full_run(ontology_graph: Graph) -> No
 
     The compaction must really apply here (fewer individuals emitted, statistic edges making trees).
     """
-    from kg.assemble import asserted_graph
-    from kg.ontology_index import OntologyIndex
+    from kg.graphs.assemble import asserted_graph
+    from kg.inputs.ontology_index import OntologyIndex
+    from kg.inputs.sourcetext import load_sources
+    from kg.inputs.tables import load_tables
     from kg.resources import tables_dir
-    from kg.sourcetext import load_sources
-    from kg.tables import load_tables
 
     index = OntologyIndex.from_graph(ontology_graph)
     _, documents = load_sources()

@@ -14,6 +14,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
+from kg.inputs.rdfio import parse_file, parse_into
 from kg.namespaces import (
     FACT,
     GRAPH_ASSERTED,
@@ -24,7 +25,6 @@ from kg.namespaces import (
     OBO,
     ONTOLOGY_IRI,
 )
-from kg.rdfio import parse_file, parse_into
 from kg.resources import ontology_edit_file, tables_dir
 
 FILES = {

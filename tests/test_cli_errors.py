@@ -19,12 +19,12 @@ def test_a_file_system_error_in_any_command_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """An OSError no command turned into a UserError (a full disk, say) still prints one line, exit 2."""
-    import kg.query
+    import kg.library.query
 
     def full(args: argparse.Namespace) -> int:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "out.tsv")
 
-    monkeypatch.setattr(kg.query, "run_query", full)
+    monkeypatch.setattr(kg.library.query, "run_query", full)
     assert cli.main(["query", "--list"]) == 2
     assert capsys.readouterr().err == "mkg query: error: out.tsv: No space left on device\n"
 

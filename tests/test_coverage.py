@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from kg.inputs.sourcetext import load_sources
 from kg.resources import tables_dir
-from kg.sourcetext import load_sources
 
 COVERAGE = Path(__file__).resolve().parent.parent / "kg" / "COVERAGE.md"
 

@@ -33,7 +33,7 @@ from kg.hpo.files import (
 )
 from kg.hpo.graph import annotation_iri
 from kg.hpo.select import Hierarchy, branches_file, load_branches, malignant_terms, select
-from kg.query import open_release
+from kg.library.query import open_release
 
 MKG = "https://w3id.org/metastasis-kg/"
 HP = "http://purl.obolibrary.org/obo/HP_"
@@ -306,18 +306,18 @@ def test_manifest_and_void_describe_the_hpo_graph(release_dir: Path) -> None:
 
 def test_reasoner_is_not_given_the_hpo_graph(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """HermiT sees the ontology and the KG's own associations only, never an HPO annotation or disease."""
-    import kg.reason
+    import kg.reason.reasoner
     from kg.build import BuildInputs, assemble
     from kg.resources import ontology_edit_file, tables_dir
 
     seen: list[Graph] = []
-    real = kg.reason.classify
+    real = kg.reason.reasoner.classify
 
     def spy(ontology: Graph, asserted: Graph) -> object:
         seen.extend((ontology, asserted))
         return real(ontology, asserted)
 
-    monkeypatch.setattr(kg.reason, "classify", spy)
+    monkeypatch.setattr(kg.reason.reasoner, "classify", spy)
     built = assemble(BuildInputs(ontology_edit_file(), tables_dir(), "2026-01-01"))
     assert len(built.hpo) > 10_000 and seen
     hpo_nodes = {s for s in built.hpo.subjects() if str(s).startswith((f"{MKG}hpo/", "https://omim.org/"))}
@@ -628,8 +628,8 @@ def tiny_graph(hpo: HpoRelease, ontology_graph: Graph) -> Graph:
 
 
 def _hpo_violations(graph: Graph) -> set[str]:
+    from kg.checks.shacl import validate
     from kg.hpo.graph import hpo_shapes
-    from kg.shacl import validate
 
     return {f.shape.rsplit(":", 1)[-1] for f in validate(graph, Graph().parse(hpo_shapes())).violations}
 

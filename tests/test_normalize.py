@@ -13,7 +13,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.cli import main
-from kg.normalize import KNOWN_PREFIXES, canonical_turtle, normalize_file, owl_canonical, parse_turtle, render_term
+from kg.release.turtle import KNOWN_PREFIXES, canonical_turtle, normalize_file, owl_canonical, parse_turtle, render_term
 from kg.resources import ontology_edit_file
 
 DATA = Path(__file__).parent / "data"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.ontology_check import ontology_problems, structural_problems
-from kg.rdfio import parse_file
+from kg.checks.ontology import ontology_problems, structural_problems
+from kg.inputs.rdfio import parse_file
 from kg.resources import ontology_edit_file
 
 HEAD = """\

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from kg.normalize import normalize_file
-from kg.owlapi import (
+from kg.checks.owlapi import (
     DEBIAN_PACKAGES,
     OwlApiFinding,
     OwlApiReport,
@@ -25,6 +24,7 @@ from kg.owlapi import (
     main,
     save_as_turtle,
 )
+from kg.release.turtle import normalize_file
 from kg.resources import ontology_edit_file
 
 DATA = Path(__file__).parent / "data"
@@ -186,7 +186,7 @@ def test_missing_owlapi_names_the_debian_packages(tmp_path: Path) -> None:
 
 
 def test_command_line_reports_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """``python -m kg.owlapi`` on a missing file exits 2 with the path in the message."""
+    """``python -m kg.checks.owlapi`` on a missing file exits 2 with the path in the message."""
     assert main([str(tmp_path / "absent.owl")]) == 2
     assert "absent.owl" in capsys.readouterr().err
 

@@ -13,9 +13,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF
 
+from kg.checks.qc import QcViolation, format_report, load_checks, run_qc, write_report
 from kg.errors import UserError
-from kg.normalize import parse_turtle
-from kg.qc import QcViolation, format_report, load_checks, run_qc, write_report
+from kg.release.turtle import parse_turtle
 from kg.resources import ontology_edit_file
 
 DATA = Path(__file__).parent / "data"

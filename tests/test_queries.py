@@ -19,10 +19,10 @@ from rdflib import Graph
 from rdflib.plugins.sparql import prepareQuery
 
 from kg.errors import UserError
-from kg.query import execute, open_release
+from kg.library.query import execute, open_release
+from kg.library.results import compact
+from kg.library.storedqueries import StoredQuery, load_library, parse_query, query_variables
 from kg.resources import query_dir
-from kg.results import compact
-from kg.storedqueries import StoredQuery, load_library, parse_query, query_variables
 
 MKG = "https://w3id.org/metastasis-kg/"
 Row = dict[str, str]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.storedqueries import load_library
+from kg.library.storedqueries import load_library
 
 MKG = "https://w3id.org/metastasis-kg/"
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
+from kg.graphs.quoteselect import OA, ReadableText, quote_selectors
+from kg.inputs.ontology_index import OntologyIndex
+from kg.inputs.sourcetext import load_sources, normalize_text
+from kg.inputs.tables import load_tables
 from kg.namespaces import FACT, MKG
-from kg.ontology_index import OntologyIndex
-from kg.quoteselect import OA, ReadableText, quote_selectors
-from kg.sourcetext import load_sources, normalize_text
-from kg.tables import load_tables
 
 
 def test_markup_and_entities_map_back_to_file_offsets() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import UserError
-from kg.rdfio import parse_file, refuse_unsafe
+from kg.inputs.rdfio import parse_file, refuse_unsafe
 
 XXE = """<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [ <!ENTITY secret SYSTEM "file:///etc/passwd"> ]>
@@ -220,7 +220,7 @@ def test_a_utf8_bom_is_accepted(tmp_path: Path) -> None:
 TIME_PARSES = r"""
 import sys, time
 from pathlib import Path
-from kg.rdfio import parse_file
+from kg.inputs.rdfio import parse_file
 paths = {mib: Path(sys.argv[1]) / f"lit{mib}.ttl" for mib in (2, 8)}
 for mib, path in paths.items():
     line = "x" * 60 + "\n"

@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDFS
 
-from kg.reason import (
+from kg.reason.reasoner import (
     InconsistentOntologyError,
     Inferences,
     JavaNotFoundError,

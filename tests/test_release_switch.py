@@ -18,15 +18,15 @@ from rdflib.namespace import RDF
 
 from kg import cli
 from kg.build import Built
+from kg.checks.shacl import ShaclResult
 from kg.errors import UserError
-from kg.publish import staged_release
-from kg.shacl import ShaclResult
+from kg.release.publish import staged_release
 
 # Publishes "new" into argv[1], killing itself (os._exit, no clean-up runs) before file-system call argv[2].
 KILLED_PUBLISH = """
 import os, shutil, sys
 from pathlib import Path
-import kg.publish as publish
+import kg.release.publish as publish
 
 out, kill_at = Path(sys.argv[1]), int(sys.argv[2])
 calls = 0

@@ -11,11 +11,11 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, XSD
 
 from kg.build import Built, write_release
+from kg.checks.shacl import ShaclResult
+from kg.inputs.rdfio import parse_file, parse_into
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, prefixes
-from kg.rdfio import parse_file, parse_into
-from kg.release import _sort_json, write_jsonld, write_line_dumps
-from kg.shacl import ShaclResult
-from kg.tripleindex import TripleIndex
+from kg.release.files import _sort_json, write_jsonld, write_line_dumps
+from kg.release.tripleindex import TripleIndex
 
 EX = "http://example.org/"
 TRICKY = """

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
+from kg.checks.shacl import ShaclResult, validate
 from kg.resources import sources_dir
-from kg.shacl import ShaclResult, validate
 
 PREFIXES = """
 @prefix mkg: <https://w3id.org/metastasis-kg/> .

@@ -1,12 +1,12 @@
-"""A malformed query is explained in one line: line, column, the text there and a hint (kg.sparqlerrors)."""
+"""A malformed query is explained in one line: line, column, the text there and a hint (kg.library.sparqlerrors)."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
 
+from kg.library.sparqlerrors import SyntaxProblem, describe_syntax_error
 from kg.prefixes import default_prefixes
-from kg.sparqlerrors import SyntaxProblem, describe_syntax_error
 
 
 def problem(query: str, prefixes: dict[str, str] | None = None) -> SyntaxProblem:

@@ -12,7 +12,7 @@ from rdflib.namespace import SKOS
 
 from kg.errors import UserError
 from kg.namespaces import MKG
-from kg.sssom import COLUMNS, CURIE_MAP, FILE_NAME, sssom_tsv
+from kg.release.sssom import COLUMNS, CURIE_MAP, FILE_NAME, sssom_tsv
 
 XREFS = Path(__file__).resolve().parent.parent / "kg" / "xrefs.tsv"
 VOID = "http://rdfs.org/ns/void#"

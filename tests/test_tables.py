@@ -9,10 +9,10 @@ import pytest
 from rdflib import Graph
 
 from kg.errors import UserError
-from kg.ontology_index import OntologyIndex
+from kg.inputs.ontology_index import OntologyIndex
+from kg.inputs.sourcetext import load_sources, normalize_text
+from kg.inputs.tables import load_tables
 from kg.resources import tables_dir
-from kg.sourcetext import load_sources, normalize_text
-from kg.tables import load_tables
 
 
 @pytest.fixture(scope="module")

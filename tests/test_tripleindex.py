@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.normalize import canonical_turtle
-from kg.tripleindex import TripleIndex
+from kg.release.tripleindex import TripleIndex
+from kg.release.turtle import canonical_turtle
 
 EX = "http://example.org/"
 DATA = """

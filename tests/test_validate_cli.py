@@ -9,8 +9,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
+from kg.checks.validate import DECLARED_TERM_COMPONENT
 from kg.resources import sources_dir
-from kg.validate import DECLARED_TERM_COMPONENT
 
 BAD = """@prefix mkg: <https://w3id.org/metastasis-kg/> .
 <https://example.org/f1> a mkg:SpreadAssociation ; mkg:subject mkg:BreastCancer ; mkg:predicate mkg:spreadsTo ;

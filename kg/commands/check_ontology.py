@@ -18,6 +18,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kg.editcheck import run_check_ontology
+    from kg.checks.editcheck import run_check_ontology
 
     return run_check_ontology(args)

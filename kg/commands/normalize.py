@@ -15,6 +15,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kg.normalize import run_normalize
+    from kg.release.turtle import run_normalize
 
     return run_normalize(args)

@@ -32,6 +32,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kg.query import run_query
+    from kg.library.query import run_query
 
     return run_query(args)

@@ -15,6 +15,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kg.validate import run_validate
+    from kg.checks.validate import run_validate
 
     return run_validate(args)

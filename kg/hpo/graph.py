@@ -24,8 +24,8 @@ from curies import Converter
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS
 
-from kg.assemble import new_graph
 from kg.errors import UserError
+from kg.graphs.assemble import new_graph
 from kg.hpo.files import Annotation, HpoFiles, HpoRelease, read_release
 from kg.hpo.select import Selection, branches_file, checked_xrefs, load_branches, relevant_phenotypes, select
 from kg.namespaces import MKG, OBO
@@ -89,7 +89,7 @@ class HpoImport:
 
 
 class _Writer:
-    """One ``_add_<thing>`` per kind of node (the pattern of :mod:`kg.assemble`)."""
+    """One ``_add_<thing>`` per kind of node (the pattern of :mod:`kg.graphs.assemble`)."""
 
     def __init__(self, release: HpoRelease) -> None:
         self.release = release
@@ -268,7 +268,7 @@ def hpo_shapes() -> Path:
 
 def hpo_graph(ontology: Graph, xrefs: Path, files: HpoFiles | None = None) -> HpoImport:
     """Read, select, write and validate; raises :class:`UserError` on bad input or a SHACL violation."""
-    from kg.shacl import validate
+    from kg.checks.shacl import validate
 
     checked = checked_xrefs(xrefs)
     release = read_release(files, lambda terms: relevant_phenotypes(terms, checked))

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from kg.sparqlerrors import SyntaxProblem, describe_syntax_error
+from kg.library.sparqlerrors import SyntaxProblem, describe_syntax_error
 from server.protocol.formats import Format
 
 __all__ = [
@@ -105,7 +105,7 @@ class EngineError(Exception):
 class QueryRejected(EngineError):
     """The engine refused the query itself (syntax, unsupported feature): the client's fault.
 
-    A syntax error carries its :class:`~kg.sparqlerrors.SyntaxProblem` (line, column, hint) as ``problem``,
+    A syntax error carries its :class:`~kg.library.sparqlerrors.SyntaxProblem` (line, column, hint) as ``problem``,
     for a JSON error body; ``message`` is its one line.
     """
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kg.errors import UserError
-from kg.rdfio import refuse_unsafe
+from kg.inputs.rdfio import refuse_unsafe
 from server.release import Release
 
 __all__ = [
@@ -55,7 +55,7 @@ class DataFile:
 def plan_data_files(paths: tuple[Path, ...]) -> tuple[DataFile, ...]:
     """Check each ``--data`` file exists, has a known RDF extension and is safe before anything is loaded.
 
-    "Safe" is :func:`kg.rdfio.refuse_unsafe`, the check ``mkg validate`` and the build apply: no RDF/XML
+    "Safe" is :func:`kg.inputs.rdfio.refuse_unsafe`, the check ``mkg validate`` and the build apply: no RDF/XML
     DTD (entity bombs, external entities), no JSON-LD context to fetch; the same refusal, the same message.
     """
     planned = []

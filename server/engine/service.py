@@ -20,7 +20,7 @@ from typing import Any
 
 import flask
 
-from kg.sparqlerrors import SyntaxProblem
+from kg.library.sparqlerrors import SyntaxProblem
 from server.config import ServerConfig
 from server.engine.base import Engine, EngineError, EngineTimeout, Page, QueryRequest
 from server.engine.cache import ResultCache

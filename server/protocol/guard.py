@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.sparqltokens import TOKEN_ALTERNATIVES
+from kg.library.sparqltokens import TOKEN_ALTERNATIVES
 
 __all__ = [
     "QueryRefused",

@@ -98,7 +98,7 @@ def _warn_unless_conformant(data: tuple[Path, ...]) -> None:
             flush=True,
         )
         return
-    from kg.validate import validate_files
+    from kg.checks.validate import validate_files
 
     result = validate_files(list(data))
     if result.violations:

@@ -1,7 +1,7 @@
 """The REST API: stored queries as GET URLs, term search, and the OpenAPI document that describes them.
 
 ``GET /api/queries/<name>?param=...`` runs one query of the library through the shared executor: the
-parameters are checked by :mod:`kg.storedqueries` and bound as RDF terms (never pasted into the query
+parameters are checked by :mod:`kg.library.storedqueries` and bound as RDF terms (never pasted into the query
 text), and the answer comes in any format the SPARQL endpoint offers, by ``Accept``. Unlike grlc, a
 missing, unknown, repeated or malformed parameter is a 400 that names it; an unknown query a 404; an
 ``Accept`` nothing satisfies a 406 (never a relayed error dressed as 200); errors are RFC 9457 problem
@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 
 from kg import __version__
 from kg.errors import UserError
-from kg.storedqueries import StoredQuery, load_library, parse_query
+from kg.library.storedqueries import StoredQuery, load_library, parse_query
 from server.engine.base import Page
 from server.engine.service import QueryOutcome, QueryService
 from server.protocol.conneg import choose
@@ -52,13 +52,13 @@ _KINDS = frozenset(
     {"class", "property", "association", "statistic", "statistic-group", "source", "individual", "ontology", "resource"}
 )
 _MAX_LIMIT = 100
-_PARAMETER_FIELD = re.compile(r"^parameter '([^']+)'$")  # how kg.storedqueries names a bad value's field
+_PARAMETER_FIELD = re.compile(r"^parameter '([^']+)'$")  # how kg.library.storedqueries names a bad value's field
 
 
 def load_api_library(folder: Path | None) -> dict[str, StoredQuery]:
     """The stored queries the API serves: the packaged library, or every ``*.rq`` in ``folder``.
 
-    The packaged library must be fully documented (:func:`kg.storedqueries.load_library`); a folder of
+    The packaged library must be fully documented (:func:`kg.library.storedqueries.load_library`); a folder of
     one's own may leave out summaries and tags. A file that does not parse stops start-up with a
     message naming it; a file whose name cannot be a URL segment is skipped with a warning.
     """

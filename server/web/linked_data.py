@@ -41,8 +41,8 @@ from werkzeug.wrappers import Response
 
 from kg.hpo.summary import xrefs_file
 from kg.prefixes import default_prefixes
-from kg.release import read_manifest
-from kg.sssom import FILE_NAME as SSSOM_FILE
+from kg.release.files import read_manifest
+from kg.release.sssom import FILE_NAME as SSSOM_FILE
 from server.engine.service import QueryOutcome, QueryService, etag_matches
 from server.protocol.conneg import choose
 from server.protocol.formats import BY_NAME, Format

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kg.storedqueries import XSD, Parameter, StoredQuery
+from kg.library.storedqueries import XSD, Parameter, StoredQuery
 from server.protocol.formats import Format
 from server.protocol.problem import PROBLEM_JSON, TEXT
 from server.web.paging import DEFAULT_PAGE, MAX_OFFSET, MAX_PAGE, TOTAL_HEADER

@@ -2,11 +2,11 @@
 
 YASGUI and everything it needs are vendored package data (``server/static/vendor/``, ``make vendor``),
 so the page loads nothing from a CDN. This module gives the page what YASGUI cannot know: the stored
-queries grouped by their first tag, their parameters and defaults (the same :mod:`kg.storedqueries`
+queries grouped by their first tag, their parameters and defaults (the same :mod:`kg.library.storedqueries`
 library as ``/api/queries``), the prefix table, the KG's classes and properties for completion and its
 labels for the results table (``/query-page/vocabulary.json``, from the label catalog), and
 ``/query-page/bind/<name>``, which binds a stored query's form values the way the REST API does
-(checked by :mod:`kg.storedqueries`, so a bad value is the same 400 naming its parameter) and returns
+(checked by :mod:`kg.library.storedqueries`, so a bad value is the same 400 naming its parameter) and returns
 the text with the values as a ``VALUES`` block, so the editor shows exactly what runs and a shared link
 reproduces it.
 """
@@ -20,8 +20,8 @@ import flask
 from werkzeug.wrappers import Response
 
 from kg.errors import UserError
-from kg.sparqltokens import tokens
-from kg.storedqueries import BoundTerm, MissingParameter, StoredQuery
+from kg.library.sparqltokens import tokens
+from kg.library.storedqueries import BoundTerm, MissingParameter, StoredQuery
 from server.engine.service import QueryService
 from server.protocol.formats import GRAPH_FORMATS, SOLUTION_FORMATS, Format
 from server.web.api import load_api_library

@@ -20,7 +20,7 @@ from typing import Any
 import flask
 from werkzeug.wrappers import Response
 
-from kg.storedqueries import StoredQuery, load_library
+from kg.library.storedqueries import StoredQuery, load_library
 from server.engine.service import QueryOutcome, QueryService
 from server.protocol.conneg import choose
 from server.protocol.formats import Format

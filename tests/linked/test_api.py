@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from ldserver import CHROME_ACCEPT, Server
 
-from kg.storedqueries import Parameter, StoredQuery, load_library
+from kg.library.storedqueries import Parameter, StoredQuery, load_library
 from server.web.paging import MAX_PAGE, TOTAL_HEADER
 
 BASE = "https://w3id.org/metastasis-kg/"
@@ -86,8 +86,8 @@ def test_mkg_query_and_the_api_give_the_same_columns_and_rows_for_every_stored_q
 
     The API runs in-process over the same release alone (the shared server also serves a hostile test file).
     """
-    from kg.query import execute, open_release
-    from kg.results import without_columns, write_result
+    from kg.library.query import execute, open_release
+    from kg.library.results import without_columns, write_result
     from server.config import ServerConfig
     from server.web.app import create_app
 

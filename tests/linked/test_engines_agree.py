@@ -19,7 +19,7 @@ import pytest
 from ldserver import Server
 
 from benchmarks.engines import OxigraphServer, Virtuoso, missing
-from kg.storedqueries import load_library
+from kg.library.storedqueries import load_library
 
 SELECT_JSON = "application/sparql-results+json"
 # GROUP_CONCAT's order is left to the engine by SPARQL 1.1: such columns are compared as sets of parts.

@@ -14,7 +14,7 @@ from ldserver import CHROME_ACCEPT, OWLAPI_ACCEPT, Reply, Server
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
-from kg.release import read_manifest
+from kg.release.files import read_manifest
 
 BASE = "https://w3id.org/metastasis-kg/"
 RDF_TYPES = {
@@ -171,7 +171,7 @@ def test_the_ontology_iri_serves_the_whole_ontology_as_rdf_xml_to_protege(ld_ser
 @pytest.mark.owlapi
 def test_the_owl_api_loads_what_the_ontology_iri_returns(ld_server: Server, tmp_path: Path) -> None:
     """What Protégé would fetch from the ontology IRI loads in the OWL API with no problem, with its version IRI."""
-    from kg.owlapi import OwlApiUnavailableError, check_ontology
+    from kg.checks.owlapi import OwlApiUnavailableError, check_ontology
 
     reply = ld_server.get("/metastasis-kg.owl", accept=OWLAPI_ACCEPT)
     fetched = tmp_path / "fetched.owl"

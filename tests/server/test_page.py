@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from serverkit import Server
 
-from kg.storedqueries import BoundTerm
+from kg.library.storedqueries import BoundTerm
 from server.web.page import bind_values
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

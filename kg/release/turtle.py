@@ -14,7 +14,7 @@ around between two saves. This writer orders by content only:
   lists as ``( ... )``, and ``owl:Axiom`` annotations placed right after the entity they annotate.
 
 :func:`normalize_file` first puts every axiom that RDF can spell several ways into one form
-(:func:`kg.owlforms.canonical_forms`: two-member ``owl:AllDifferent`` rather than the OWL API's
+(:func:`kg.release.owlforms.canonical_forms`: two-member ``owl:AllDifferent`` rather than the OWL API's
 ``owl:differentFrom``, ``owl:oneOf`` and other set lists sorted), so the same ontology gives the same
 text whether Protégé or a text editor saved it. The graph read back from the output is checked
 isomorphic to that graph before anything is written, and the file is replaced atomically.
@@ -38,7 +38,7 @@ from rdflib.term import Node
 
 from kg.errors import UserError
 from kg.resources import BASE_IRI, ontology_edit_file
-from kg.tripleindex import TripleIndex
+from kg.release.tripleindex import TripleIndex
 
 __all__ = [
     "KNOWN_PREFIXES",
@@ -106,7 +106,7 @@ def _escape_iri(iri: str) -> str:
 class _Writer:
     """Renders one graph; all ordering decisions derive from the triples, never from blank-node labels.
 
-    It reads the graph through a :class:`~kg.tripleindex.TripleIndex` (built here unless given one): the
+    It reads the graph through a :class:`~kg.release.tripleindex.TripleIndex` (built here unless given one): the
     writer looks up every subject several times, which on rdflib's store costs more per lookup the larger
     the graph.
     """
@@ -360,8 +360,8 @@ class TermRenderer:
 
 
 def owl_canonical(graph: Graph, prefixes: Mapping[str, str] | None = None) -> Graph:
-    """The graph with each OWL axiom in its one RDF form (:mod:`kg.owlforms`), set lists sorted as written."""
-    from kg.owlforms import canonical_forms
+    """The graph with each OWL axiom in its one RDF form (:mod:`kg.release.owlforms`), set lists sorted as written."""
+    from kg.release.owlforms import canonical_forms
 
     known = prefixes if prefixes is not None else KNOWN_PREFIXES
     return canonical_forms(graph, lambda g: _Writer(g, known).sort_key)
@@ -374,7 +374,7 @@ def render_term(graph: Graph, term: Node, prefixes: Mapping[str, str] | None = N
 
 def parse_turtle(text: str, path: Path) -> Graph:
     """Parse Turtle, turning syntax errors into a :class:`UserError` that names the file and line."""
-    from kg.rdfio import check_syntax
+    from kg.inputs.rdfio import check_syntax
 
     check_syntax(text.encode("utf-8"), path, "turtle", BASE_IRI)
     graph = Graph(bind_namespaces="none")

@@ -13,7 +13,7 @@ the parsed ontology instead (``mkg check-ontology`` adds the OWL API's where Jav
   datatype for a data property); no non-simple property (transitive, a chain, or above one) in a
   cardinality restriction, ``owl:hasSelf``, or a functional, irreflexive, asymmetric or disjointness axiom;
   no restriction without a filler, value or cardinality (the OWL API reads it as an error class);
-* every ``queries/qc`` check (:mod:`kg.qc`).
+* every ``queries/qc`` check (:mod:`kg.checks.qc`).
 
 Each problem is located in the file (:func:`locate`): the line where the offending IRI is used, found by
 its spellings in the text (prefixed name or ``<IRI>``), since parsers keep no positions per triple.
@@ -371,7 +371,7 @@ def _token(spellings: list[str]) -> re.Pattern[str]:
 
 def ontology_problems(path: Path, graph: Graph) -> list[OntologyProblem]:
     """Every structural and QC problem of the ontology read from ``path``, with the line it is on."""
-    from kg.qc import run_qc
+    from kg.checks.qc import run_qc
 
     try:
         text = path.read_text(encoding="utf-8-sig")

@@ -20,8 +20,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.library.sparqltokens import Token, declared_prefixes, tokens
 from kg.prefixes import default_prefixes
-from kg.sparqltokens import Token, declared_prefixes, tokens
 
 __all__ = ["SyntaxProblem", "describe_syntax_error"]
 

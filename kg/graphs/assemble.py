@@ -10,6 +10,8 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 
 from kg import __version__
+from kg.inputs.ontology_index import OntologyIndex
+from kg.inputs.tables import AssociationRow, ControlledValueRow, GroupRow, StatisticRow, Tables
 from kg.namespaces import (
     DCTERMS,
     FACT,
@@ -23,8 +25,6 @@ from kg.namespaces import (
     XSD,
     prefixes,
 )
-from kg.ontology_index import OntologyIndex
-from kg.tables import AssociationRow, ControlledValueRow, GroupRow, StatisticRow, Tables
 
 __all__ = ["asserted_graph", "new_graph", "provenance_graph", "union_graph"]
 

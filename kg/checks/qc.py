@@ -19,7 +19,7 @@ from rdflib import Graph
 from rdflib.query import ResultRow
 from rdflib.term import Node
 
-from kg.normalize import KNOWN_PREFIXES, TermRenderer
+from kg.release.turtle import KNOWN_PREFIXES, TermRenderer
 from kg.resources import qc_query_dir
 
 __all__ = ["QcViolation", "format_report", "load_checks", "run_qc", "write_report"]

@@ -17,10 +17,10 @@ from pathlib import Path
 from rdflib import URIRef
 
 from kg.errors import UserError
+from kg.inputs.ontology_index import OntologyIndex
+from kg.inputs.sourcetext import SourceDocument, normalize_text
 from kg.namespaces import MKG, UNIT
-from kg.ontology_index import OntologyIndex
 from kg.resources import tables_dir
-from kg.sourcetext import SourceDocument, normalize_text
 
 __all__ = [
     "ASSOCIATION_COLUMNS",

@@ -1,6 +1,6 @@
 """Where each quote sits in its source file: W3C Web Annotation selectors a page can highlight with.
 
-Quotes are checked as a reader sees the text (:func:`kg.sourcetext.normalize_text`: front matter and
+Quotes are checked as a reader sees the text (:func:`kg.inputs.sourcetext.normalize_text`: front matter and
 markup removed, entities decoded, white space collapsed), so a quote of the HTML source is often not a
 substring of the file (``<i>t</i>umour``, ``&amp;``, line breaks). Here the same normalisation is replayed
 over the file while remembering, for every character of the readable text, the span of the file it came
@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
+from kg.inputs.sourcetext import SourceDocument, normalize_text
+from kg.inputs.tables import Tables
 from kg.namespaces import FACT, GROUP, MKG, SOURCE, STATISTIC
-from kg.sourcetext import SourceDocument, normalize_text
-from kg.tables import Tables
 
 __all__ = ["OA", "ReadableText", "quote_selectors"]
 

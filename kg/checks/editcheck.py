@@ -1,10 +1,10 @@
 """``mkg check-ontology``: every check the build makes of the ontology, and the OWL API's, for editors.
 
 An editor who saved the edit file in Protégé wants to know, before the whole suite runs, whether the
-build will take it. This runs the build's own ontology checks (:mod:`kg.ontology_check`: declarations,
+build will take it. This runs the build's own ontology checks (:mod:`kg.checks.ontology`: declarations,
 OWL 2 DL rules, QC queries, and the ontology IRI), says whether ``mkg normalize`` still has to run, and,
 where Java and Debian's ``libowlapi-java`` are installed, loads the file with the OWL API as Protégé does
-(:mod:`kg.owlapi`; skipped with the reason printed otherwise). Every finding is one ``file:line`` line.
+(:mod:`kg.checks.owlapi`; skipped with the reason printed otherwise). Every finding is one ``file:line`` line.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
+from kg.checks.ontology import OntologyProblem, locate, ontology_problems
+from kg.inputs.rdfio import parse_file
 from kg.namespaces import ONTOLOGY_IRI
-from kg.ontology_check import OntologyProblem, locate, ontology_problems
-from kg.rdfio import parse_file
 from kg.resources import ontology_edit_file
 
 __all__ = ["editor_problems", "owlapi_problems", "run_check_ontology"]
@@ -29,7 +29,7 @@ _IRI_IN_DETAIL = re.compile(r"<?(https?://[^\s<>]+?)>?(?=[\s,.;)]*(?:\s|$))")
 
 def editor_problems(path: Path, graph: Graph) -> list[OntologyProblem]:
     """The build's refusals for this ontology, plus a file that ``mkg normalize`` would still rewrite."""
-    from kg.normalize import normalize_file
+    from kg.release.turtle import normalize_file
 
     found = ontology_problems(path, graph)
     if ONTOLOGY_IRI not in set(graph.subjects(RDF.type, OWL.Ontology)):
@@ -41,7 +41,7 @@ def editor_problems(path: Path, graph: Graph) -> list[OntologyProblem]:
 
 def owlapi_problems(path: Path, graph: Graph) -> list[OntologyProblem]:
     """The OWL API's findings, each on the line of the IRI it names; raises OwlApiUnavailableError."""
-    from kg.owlapi import check_ontology
+    from kg.checks.owlapi import check_ontology
 
     text = path.read_text(encoding="utf-8-sig")
     found = []
@@ -54,7 +54,7 @@ def owlapi_problems(path: Path, graph: Graph) -> list[OntologyProblem]:
 
 def run_check_ontology(args: argparse.Namespace) -> int:
     """0 when the build would take the ontology (and the OWL API finds nothing), 1 with the problems listed."""
-    from kg.owlapi import OwlApiUnavailableError
+    from kg.checks.owlapi import OwlApiUnavailableError
 
     path: Path = args.file if args.file is not None else ontology_edit_file()
     graph = parse_file(path)

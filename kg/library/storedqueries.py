@@ -5,7 +5,7 @@ optional description and parameter defaults; parameters are SPARQL variables nam
 ``?_name`` (required), ``?__name`` (optional), with a type suffix (``?_site_iri`` is an IRI). A value is
 checked here and handed to the engine as an RDF term (pyoxigraph ``substitutions``, rdflib
 ``initBindings``, or SPARQL-JSON terms for a worker process), never formatted into the query text, so a
-hostile value can only ever be a value. The CLI (:mod:`kg.query`) and the web API both use this module,
+hostile value can only ever be a value. The CLI (:mod:`kg.library.query`) and the web API both use this module,
 which is why it depends on neither Flask nor a store.
 """
 
@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from kg.errors import UserError
+from kg.library.sparqltokens import tokens
 from kg.prefixes import converter, default_prefixes
 from kg.resources import query_dir
-from kg.sparqltokens import tokens
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -202,7 +202,7 @@ def _parameter_from_variable(variable: str) -> Parameter | None:
 def query_variables(text: str) -> list[str]:
     """The variable names used in SPARQL ``text``, in order of first use, skipping comments, strings and IRIs.
 
-    SPARQL's own tokens (:mod:`kg.sparqltokens`) rather than a regex over the whole text, so ``?_x`` in a
+    SPARQL's own tokens (:mod:`kg.library.sparqltokens`) rather than a regex over the whole text, so ``?_x`` in a
     comment, a string or an IRI's query part is not mistaken for a parameter.
     """
     return list(dict.fromkeys(token.text[1:] for token in tokens(text) if token.kind == "var"))

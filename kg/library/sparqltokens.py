@@ -2,7 +2,7 @@
 
 The query guard of the endpoint (``server/protocol/guard.py``) compiles these alternatives for its
 refusal scan; :func:`tokens` gives the same tokens with their positions to the readers in ``kg`` that
-need to know where a prefixed name or an unclosed string is (:mod:`kg.prefixes`, :mod:`kg.sparqlerrors`).
+need to know where a prefixed name or an unclosed string is (:mod:`kg.prefixes`, :mod:`kg.library.sparqlerrors`).
 It is a lexer, not a parser: it tells what each piece of text is, never whether the query is valid.
 """
 

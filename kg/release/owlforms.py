@@ -18,7 +18,7 @@ the graph with each such axiom in one form, whichever the input used:
 
 Axioms that carry annotations (an ``owl:Axiom`` naming them, or extra triples on the blank node) are
 left in the form they have: rewriting them would detach their annotations. The result means the same
-OWL ontology as the input; :mod:`kg.normalize` writes it.
+OWL ontology as the input; :mod:`kg.release.turtle` writes it.
 """
 
 from __future__ import annotations

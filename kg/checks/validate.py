@@ -1,6 +1,6 @@
 """``mkg validate``: check a user's own RDF against the project's SHACL shapes and ontology.
 
-The user's files are parsed with the same guards as the build (:mod:`kg.rdfio`: no remote or local
+The user's files are parsed with the same guards as the build (:mod:`kg.inputs.rdfio`: no remote or local
 JSON-LD contexts, no XML entities), merged with the ontology so shapes see the class hierarchy, and
 checked two ways: the SHACL shapes, and that every ``mkg:`` term used is one the ontology declares (a
 misspelt class would otherwise slip through as an unknown type).
@@ -15,11 +15,11 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
-from kg.assemble import new_graph
+from kg.checks.shacl import Finding, ShaclResult, validate
+from kg.graphs.assemble import new_graph
+from kg.inputs.rdfio import parse_file
 from kg.namespaces import FACT, GROUP, MKG, SOURCE, STATISTIC
-from kg.rdfio import parse_file
 from kg.resources import ontology_edit_file
-from kg.shacl import Finding, ShaclResult, validate
 
 __all__ = ["DECLARED_TERM_COMPONENT", "run_validate", "undeclared_terms", "validate_files"]
 

@@ -6,7 +6,7 @@ lines are built on. ``kg/java/OntologyCheck.java`` is compiled with ``javac`` ag
 unparsed triples, guessed or undeclared entities, OWL 2 DL profile violations, and classes declared in
 the file without exactly one English label and one definition. Imports are never fetched from the web.
 
-Run it by hand on a release with ``python -m kg.owlapi build/release/metastasis-kg.owl``.
+Run it by hand on a release with ``python -m kg.checks.owlapi build/release/metastasis-kg.owl``.
 ``kg/java/OntologySave.java`` (:func:`save_as_turtle`) re-saves a file as Protégé's *File → Save* does,
 so a test can check that ``mkg normalize`` turns a Protégé save back into the committed text.
 """
@@ -203,8 +203,8 @@ def check_ontology(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m kg.owlapi FILE [IMPORTS_DIR...]``: print the report; exit 1 on problems, 2 if unavailable."""
-    parser = argparse.ArgumentParser(prog="python -m kg.owlapi", description=__doc__.splitlines()[0])
+    """``python -m kg.checks.owlapi FILE [IMPORTS_DIR...]``: print the report; exit 1 on problems, 2 if unavailable."""
+    parser = argparse.ArgumentParser(prog="python -m kg.checks.owlapi", description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path, help="ontology file (Turtle, RDF/XML, OWL/XML, ...)")
     parser.add_argument("imports_dirs", nargs="*", type=Path, help="folders holding imported ontologies")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """The inferred graph: what SPARQL users need without running a reasoner.
 
-HermiT classifies the ontology together with the association individuals (:mod:`kg.reason`); this module
+HermiT classifies the ontology together with the association individuals (:mod:`kg.reason.reasoner`); this module
 turns its answer, and what follows from the curated associations, into plain triples:
 
 * the subclass closure as direct ``rdfs:subClassOf`` triples, reflexive ones included (as RDFS entailment
@@ -13,9 +13,9 @@ turns its answer, and what follows from the curated associations, into plain tri
   climbing the metastasis hierarchy from either finds the fact;
 * ``mkg:preferentiallySpreadsTo`` for spread associations whose statement kind is a preferred site or a
   tendency ("tend to spread to"), the only rows whose source says so;
-* group statements carried to their members, marked ``mkg:InheritedStatement`` (:mod:`kg.inherit`);
+* group statements carried to their members, marked ``mkg:InheritedStatement`` (:mod:`kg.graphs.inherit`);
 * one flat ``A P B`` triple per existential or value restriction and what it entails
-  (:mod:`kg.restrictions`, the relation-graph pattern).
+  (:mod:`kg.graphs.restrictions`, the relation-graph pattern).
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from kg.assemble import new_graph
-from kg.closure import reachable
-from kg.inherit import inherited_statements
+from kg.graphs.assemble import new_graph
+from kg.graphs.inherit import inherited_statements
+from kg.graphs.restrictions import restriction_shortcuts
 from kg.namespaces import MKG
-from kg.restrictions import restriction_shortcuts
+from kg.reason.closure import reachable
 
 __all__ = ["PREFERENCE_KINDS", "Classification", "inferred_graph", "metastasis_classes"]
 
@@ -58,7 +58,7 @@ class Classification:
         types: Iterable[tuple[Node, Node, Node]],
         subproperty_of: Iterable[tuple[Node, Node, Node]],
     ) -> Classification:
-        """From the reasoner's answer (:class:`kg.reason.Inferences` holds triples) to subject/object pairs."""
+        """From the reasoner's answer (:class:`kg.reason.reasoner.Inferences` holds triples) to subject/object pairs."""
 
         def pairs(triples: Iterable[tuple[Node, Node, Node]]) -> frozenset[Pair]:
             return frozenset((s, o) for s, _, o in triples if isinstance(s, URIRef) and isinstance(o, URIRef))

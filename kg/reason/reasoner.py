@@ -3,7 +3,7 @@
 HermiT runs through owlready2's ``sync_reasoner_hermit`` on a fresh, private ``World`` (never the
 default world), loaded from N-Triples written by rdflib, because owlready2 does not read Turtle.
 ``owl:imports`` triples are dropped before loading, so nothing is ever fetched from the network.
-:func:`classify` gives HermiT the compact A-box of :mod:`kg.abox` (one representative per shape of
+:func:`classify` gives HermiT the compact A-box of :mod:`kg.reason.abox` (one representative per shape of
 fact) rather than every asserted fact, so its time follows the variety of the facts, not their number.
 
 Pellet is owlready2's bundled Pellet 2.3.1, but it is started here rather than through
@@ -35,9 +35,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.util import guess_format
 
-from kg.abox import NotCompactableError, compact_abox
-from kg.closure import reachable
 from kg.errors import UserError
+from kg.reason.abox import NotCompactableError, compact_abox
+from kg.reason.closure import reachable
 
 __all__ = [
     "ConsistencyReport",
@@ -214,7 +214,7 @@ def _write_ntriples(graphs: Iterable[Graph], path: Path, marker: str) -> None:
             if _IMPORTS_NT in data:
                 data = b"".join(line for line in data.splitlines(keepends=True) if _IMPORTS_NT not in line)
             handle.write(data)
-        handle.write(f'<{marker}> <{RDFS.comment}> "input of kg.reason for HermiT" .\n'.encode("ascii"))
+        handle.write(f'<{marker}> <{RDFS.comment}> "input of kg.reason.reasoner for HermiT" .\n'.encode("ascii"))
 
 
 def _union(graphs: Iterable[Graph]) -> Graph:
@@ -379,7 +379,7 @@ def _hierarchy(graph: Graph, sub: URIRef, equivalent: URIRef, keep: set[URIRef] 
 def classify(tbox: Graph, abox: Graph, *, compact: bool = True) -> Inferences:
     """Classify ``tbox`` with ``abox`` using HermiT; raise on inconsistency or unsatisfiable classes.
 
-    With ``compact`` (the default) HermiT sees :func:`kg.abox.compact_abox`'s representatives instead
+    With ``compact`` (the default) HermiT sees :func:`kg.reason.abox.compact_abox`'s representatives instead
     of every asserted fact, and their inferred types are given back to the individuals they stand for:
     the answer is the same, and the time no longer grows with repeated facts. When the input is outside
     what that argument covers, the full A-box is used; ``compact=False`` forces it (tests compare both).

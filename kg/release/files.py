@@ -3,11 +3,11 @@
 Two builds of the same input must be byte-identical, whatever ``PYTHONHASHSEED`` is: blank nodes get
 canonical labels (``rdflib.compare``), line-based formats are sorted, and JSON-LD is re-emitted with
 sorted keys and nodes. A failed build never touches the previous release; a successful one replaces it
-in one atomic step (:mod:`kg.publish`).
+in one atomic step (:mod:`kg.release.publish`).
 
 The writers cost time in proportion to the triples (sorting aside) at any size: each graph is read once,
 N-Quads and N-Triples come from the same lines, spelled as rdflib's N-Triples writer spells them, and
-JSON-LD is converted from a :class:`~kg.tripleindex.TripleIndex` rather than through rdflib's store.
+JSON-LD is converted from a :class:`~kg.release.tripleindex.TripleIndex` rather than through rdflib's store.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import UserError
-from kg.publish import staged_release
-from kg.tripleindex import TripleIndex
+from kg.release.publish import staged_release
+from kg.release.tripleindex import TripleIndex
 
 __all__ = [
     "MANIFEST",

@@ -3,7 +3,7 @@
 The release's ``kg.nq`` is loaded into an in-memory pyoxigraph store and queried over the union of its
 named graphs, read-only. The prefixes of the project's table (``kg/prefixes.tsv``) may be used without
 declaring them (``--no-default-prefixes`` turns that off); a query's own ``PREFIX`` wins. Parameters
-reach the engine as RDF terms through pyoxigraph's substitutions (:mod:`kg.storedqueries`), never
+reach the engine as RDF terms through pyoxigraph's substitutions (:mod:`kg.library.storedqueries`), never
 pasted into the query text.
 """
 
@@ -21,11 +21,11 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from kg.errors import UserError
+from kg.library.results import render_table, without_columns, write_result
+from kg.library.sparqlerrors import describe_syntax_error
+from kg.library.storedqueries import MissingParameter, StoredQuery, load_library, parse_query
 from kg.prefixes import default_prefixes
-from kg.release import read_manifest
-from kg.results import render_table, without_columns, write_result
-from kg.sparqlerrors import describe_syntax_error
-from kg.storedqueries import MissingParameter, StoredQuery, load_library, parse_query
+from kg.release.files import read_manifest
 
 __all__ = ["execute", "open_release", "parse_params", "resolve_query", "run_query"]
 
@@ -102,7 +102,7 @@ def execute(
     """Run ``query`` on the union of the store's graphs with ``params`` bound; engine errors become UserErrors.
 
     ``prefixes`` are default prefixes the query may use without declaring them (its own ``PREFIX`` wins);
-    a syntax error is explained in one line by :func:`kg.sparqlerrors.describe_syntax_error`.
+    a syntax error is explained in one line by :func:`kg.library.sparqlerrors.describe_syntax_error`.
     """
     substitutions = query.bind(params or {})
     defaults = dict(prefixes) if prefixes else None
