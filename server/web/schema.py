@@ -94,7 +94,7 @@ def _value(row: dict[str, dict[str, str]], key: str) -> str:
 
 
 def _classes(cat: Catalog) -> list[SchemaClass]:
-    found = {}
+    found: dict[str, SchemaClass] = {}
     for row in _rows("schema-classes"):
         iri = _value(row, "class")
         found.setdefault(
