@@ -140,6 +140,9 @@ def assemble(inputs: BuildInputs) -> Built:
         raise UserError(f"the ontology must declare <{ONTOLOGY_IRI}> a owl:Ontology", path=inputs.ontology)
     # Declarations, OWL 2 DL rules and the QC queries, before any table is read or reasoner started.
     refuse_problems(inputs.ontology, ontology_problems(inputs.ontology, ontology))
+    # HPO's files are read, checked and turned into their graph before the reasoner starts, so a missing,
+    # other-release or malformed file fails the build at once rather than after HermiT (the slow step).
+    hpo = _import_hpo(ontology, inputs.hpo) if inputs.hpo_import else None
     sources, docs = load_sources()
     tables = load_tables(index, docs, inputs.tables)
     asserted = asserted_graph(tables, index)
@@ -153,8 +156,7 @@ def assemble(inputs: BuildInputs) -> Built:
     if shacl.violations:
         raise UserError("SHACL validation failed; nothing was written.\n" + shacl.text())
     hpo_graph, summary = Graph(), dict[str, object]()
-    if inputs.hpo_import:
-        hpo = _import_hpo(ontology, inputs.hpo)
+    if hpo is not None:
         hpo_graph, summary = hpo.graph, hpo_summary(hpo)
         union += hpo_graph
     return Built(

@@ -416,26 +416,31 @@ def _planted_folder(tmp_path: Path, **planted: str | None) -> Path:
     return data
 
 
-@pytest.mark.parametrize(
-    ("planted", "message"),
-    [
-        ({"phenotype": None}, r"phenotype\.hpoa: HPO file missing \(expected HPO release 2025-01-16\)"),
-        (
-            {"hp": "format-version: 1.2\ndata-version: hp/releases/2024-08-13\n"},
-            r"hp\.obo: HPO release hp/releases/2024-08-13 found, the import expects 2025-01-16",
-        ),
-        (
-            {"phenotype": _HPOA_HEAD.replace(EXPECTED_RELEASE, "2024-08-13")},
-            r"phenotype\.hpoa: HPO release 2024-08-13 found, the import expects 2025-01-16",
-        ),
-        (
-            {"genes_to_phenotype": "\t".join(("ncbi_gene_id", "gene_symbol", "hpo_id", "hpo_name", "frequency",
-                                              "disease_id")) + "\n5727\tPTCH1\tHP:0002671\tx\t-\tOMIM:109400\n"},
-            r"genes_to_phenotype\.txt: no version header; its SHA-256 \w+… is not that of HPO release 2025-01-16",
-        ),
-    ],
-    ids=["missing-file", "other-hp-obo", "other-hpoa", "other-genes-file"],
-)  # fmt: skip
+# Bad HPO folders, each with the one line the build must give: a file missing, another release, a bad row.
+_BAD_HPO_FOLDERS = [
+    ({"phenotype": None}, r"phenotype\.hpoa: HPO file missing \(expected HPO release 2025-01-16\)"),
+    (
+        {"hp": "format-version: 1.2\ndata-version: hp/releases/2024-08-13\n"},
+        r"hp\.obo: HPO release hp/releases/2024-08-13 found, the import expects 2025-01-16",
+    ),
+    (
+        {"phenotype": _HPOA_HEAD.replace(EXPECTED_RELEASE, "2024-08-13")},
+        r"phenotype\.hpoa: HPO release 2024-08-13 found, the import expects 2025-01-16",
+    ),
+    (
+        {"genes_to_phenotype": "\t".join(("ncbi_gene_id", "gene_symbol", "hpo_id", "hpo_name", "frequency",
+                                          "disease_id")) + "\n5727\tPTCH1\tHP:0002671\tx\t-\tOMIM:109400\n"},
+        r"genes_to_phenotype\.txt: no version header; its SHA-256 \w+… is not that of HPO release 2025-01-16",
+    ),
+    (
+        {"phenotype": _HPOA_HEAD + _GOOD_ROW + _GOOD_ROW.replace("\tIEA\t", "\tXYZ\t")},
+        r"phenotype\.hpoa:5: annotation row does not parse: .*evidence",
+    ),
+]  # fmt: skip
+_BAD_HPO_IDS = ["missing-file", "other-hp-obo", "other-hpoa", "other-genes-file", "unreadable-hpoa-row"]
+
+
+@pytest.mark.parametrize(("planted", "message"), _BAD_HPO_FOLDERS, ids=_BAD_HPO_IDS)
 def test_mkg_build_names_a_missing_or_other_version_file(
     tmp_path: Path, planted: dict[str, str | None], message: str
 ) -> None:
@@ -460,6 +465,26 @@ def test_mkg_build_names_a_missing_or_other_version_file(
     assert re.search(message, done.stderr), done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("planted", "message"), _BAD_HPO_FOLDERS, ids=_BAD_HPO_IDS)
+def test_bad_hpo_files_fail_the_build_before_the_reasoner_runs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, planted: dict[str, str | None], message: str
+) -> None:
+    """A missing, other-release or unreadable HPO file stops the build before HermiT is started (issue 18).
+
+    The reasoner is the build's slow step; HPO's files are read and checked first so the error comes at once.
+    """
+    import kg.reason.reasoner
+    from kg.build import BuildInputs, assemble
+    from kg.resources import ontology_edit_file, tables_dir
+
+    calls: list[str] = []
+    monkeypatch.setattr(kg.reason.reasoner, "classify", lambda *args: calls.append("classify"))
+    inputs = BuildInputs(ontology_edit_file(), tables_dir(), "2026-01-01", hpo=_planted_folder(tmp_path, **planted))
+    with pytest.raises(UserError, match=message):
+        assemble(inputs)
+    assert calls == []
 
 
 def test_no_hpo_builds_the_curated_kg_alone(release_dir: Path, tmp_path: Path) -> None:
