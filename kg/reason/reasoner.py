@@ -6,7 +6,7 @@ default world), loaded from N-Triples written by rdflib, because owlready2 does 
 :func:`classify` gives HermiT the compact A-box of :mod:`kg.reason.abox` (one representative per shape of
 fact) rather than every asserted fact, so its time follows the variety of the facts, not their number.
 
-Pellet is owlready2's bundled Pellet 2.3.1, but it is started here rather than through
+Pellet (owlready2's bundled Pellet 2.3.1) explains what HermiT refuses; it is started here rather than through
 ``sync_reasoner_pellet``: that function forces Pellet's Jena loader, and owlready2 0.51 ships patched
 Jena classes compiled for Java 25 (class file version 69), which fail on the Java 17 of Debian 12
 with ``UnsupportedClassVersionError``. The same jars with Pellet's OWL API loader (reading RDF/XML)
@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import Literal, TypeGuard
+from typing import TypeGuard
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
@@ -53,12 +53,10 @@ __all__ = [
     "load_graph",
 ]
 
-Reasoner = Literal["hermit", "pellet"]
 Triple = tuple[URIRef, URIRef, URIRef]
 
 _TIMEOUT_SECONDS = 1800
 _BUILT_IN = (str(RDF), str(RDFS), str(OWL), str(XSD))
-_PELLET_NOTHING = str(OWL.Nothing)
 _IMPORTS_NT = f"<{OWL.imports}>".encode("ascii")
 _READ_BACK = frozenset(
     f"<{p}>".encode("ascii")
@@ -305,59 +303,27 @@ def _pellet_explanation(graph: Graph, workdir: Path, *, unsatisfiable: bool = Fa
     return run.stdout.strip() if run.returncode == 0 else ""
 
 
-def _parse_pellet_tree(output: str) -> list[str]:
-    """Unsatisfiable classes from ``pellet classify``: the classes printed as ``= owl:Nothing``."""
-    unsat: set[str] = set()
-    for line in output.splitlines():
-        names = [n.strip() for n in line.split(" - ", 1)[0].split(" = ")]
-        if _PELLET_NOTHING in names:
-            unsat.update(n for n in names if n and n != _PELLET_NOTHING)
-    return sorted(unsat)
-
-
-def _run_pellet(graph: Graph, workdir: Path, *, explain: bool) -> ConsistencyReport:
-    owl = _write_rdfxml(graph, workdir)
-    command = _pellet_command("classify", "--loader", "OWLAPIv3", "--ignore-imports", str(owl))
-    run = subprocess.run(command, capture_output=True, text=True, timeout=_TIMEOUT_SECONDS, check=False)
-    if run.returncode != 0:
-        if "Ontology is inconsistent" in run.stderr + run.stdout:
-            return ConsistencyReport("Pellet", False, [], _pellet_explanation(graph, workdir) if explain else "")
-        raise ReasonerFailedError(f"Pellet failed (exit {run.returncode}):\n{run.stderr or run.stdout}")
-    unsat = _parse_pellet_tree(run.stdout)
-    explanation = _pellet_explanation(graph, workdir, unsatisfiable=True) if unsat and explain else ""
-    return ConsistencyReport("Pellet", True, unsat, explanation)
-
-
 # -- public API ---------------------------------------------------------------------------------
 
 
-def check_consistency(ontology_files: list[Path], reasoner: Reasoner, *, explain: bool = True) -> ConsistencyReport:
-    """Report whether the union of ``ontology_files`` is consistent and which classes are unsatisfiable.
+def check_consistency(ontology_files: list[Path], *, explain: bool = True) -> ConsistencyReport:
+    """Report whether the union of ``ontology_files`` is consistent for HermiT and which classes are unsatisfiable.
 
     Inconsistency is reported in the returned report, not raised; call
     :meth:`ConsistencyReport.raise_for_problems` to turn it into an error. When something is wrong
     and ``explain`` is true, Pellet's explanation (one more Java run) is attached: HermiT gives none.
     """
-    if reasoner not in ("hermit", "pellet"):
-        raise ValueError(f"unknown reasoner {reasoner!r}; use 'hermit' or 'pellet'")
     _java()
     graph, ignored = _without_imports(load_graph(ontology_files))
     with tempfile.TemporaryDirectory(prefix="mkg-reason-") as tmp:
         workdir = Path(tmp)
-        if reasoner == "pellet":
-            report = _run_pellet(graph, workdir, explain=explain)
-        else:
-            try:
-                reasoned = _run_hermit((graph,), workdir, explain=explain)
-            except InconsistentOntologyError as err:
-                report = ConsistencyReport("HermiT", False, [], err.explanation)
-            else:
-                unsat = _unsatisfiable(reasoned)
-                explanation = _pellet_explanation(graph, workdir, unsatisfiable=True) if unsat and explain else ""
-                report = ConsistencyReport("HermiT", True, unsat, explanation)
-    return ConsistencyReport(
-        report.reasoner, report.consistent, report.unsatisfiable_classes, report.explanation, ignored
-    )
+        try:
+            reasoned = _run_hermit((graph,), workdir, explain=explain)
+        except InconsistentOntologyError as err:
+            return ConsistencyReport("HermiT", False, [], err.explanation, ignored)
+        unsat = _unsatisfiable(reasoned)
+        explanation = _pellet_explanation(graph, workdir, unsatisfiable=True) if unsat and explain else ""
+    return ConsistencyReport("HermiT", True, unsat, explanation, ignored)
 
 
 def _is_named(node: object) -> TypeGuard[URIRef]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -194,16 +194,6 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or "version" not in data or "graphs" not in data:
         raise UserError("release manifest lacks 'version' or 'graphs'", path=path)
     return data
-
-
-def file_writer(stage: Path, files: dict[str, str]) -> Callable[[str], Path]:
-    """A helper handing out paths inside the staging folder and recording each file's digest later."""
-
-    def path_for(name: str) -> Path:
-        files[name] = ""
-        return stage / name
-
-    return path_for
 
 
 def graph_iri_counts(graphs: Sequence[tuple[URIRef, Graph]]) -> dict[str, int]:

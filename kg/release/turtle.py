@@ -37,8 +37,8 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from kg.errors import UserError
-from kg.resources import BASE_IRI, ontology_edit_file
 from kg.release.tripleindex import TripleIndex
+from kg.resources import BASE_IRI, ontology_edit_file
 
 __all__ = [
     "KNOWN_PREFIXES",
