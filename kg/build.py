@@ -52,8 +52,8 @@ from kg.release.files import (
     staged_release,
     write_jsonld,
     write_line_dumps,
+    write_rdfxml,
 )
-from kg.release.rdfxml import write_rdfxml
 from kg.release.tripleindex import TripleIndex
 from kg.resources import BASE_IRI, ontology_edit_file, tables_dir
 
@@ -276,7 +276,7 @@ def _write_files(built: Built, stage: Path) -> None:
         raise ValueError(f"Built.union has {len(built.union)} triples, its four graphs {union_size} together")
     ontology = dict(indexes)[GRAPH_ONTOLOGY]
     (stage / "metastasis-kg.ttl").write_text(canonical_turtle(ontology, context), encoding="utf-8")
-    write_rdfxml(built.ontology, stage / "metastasis-kg.owl")
+    write_rdfxml(built.ontology, stage / "metastasis-kg.owl", context)
     (stage / "kg.trig").write_text(_trig(indexes, context), encoding="utf-8")
     del indexes, ontology
     union = TripleIndex.of(built.union)
