@@ -13,11 +13,13 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.cli import main
-from kg.release.turtle import KNOWN_PREFIXES, canonical_turtle, normalize_file, owl_canonical, parse_turtle, render_term
+from kg.prefixes import default_prefixes
+from kg.release.turtle import canonical_turtle, normalize_file, owl_canonical, parse_turtle, render_term
 from kg.resources import ontology_edit_file
 
 DATA = Path(__file__).parent / "data"
 CLEAN = DATA / "qa-clean-ontology.ttl"
+MKG = "https://w3id.org/metastasis-kg/"
 EX = "http://example.org/ex#"
 
 
@@ -156,10 +158,10 @@ def test_literals_round_trip_exactly() -> None:
 def test_unprefixable_iris_are_written_in_full() -> None:
     """IRIs whose local part is not a safe Turtle local name are written as <...>."""
     g = Graph()
-    g.add((URIRef(KNOWN_PREFIXES["mkg"] + "fact/row-1"), RDFS.label, Literal("x", lang="en")))
-    g.add((URIRef(KNOWN_PREFIXES["mkg"] + "A."), RDFS.seeAlso, URIRef(KNOWN_PREFIXES["mkg"] + "A")))
+    g.add((URIRef(MKG + "other/row-1"), RDFS.label, Literal("x", lang="en")))
+    g.add((URIRef(MKG + "A."), RDFS.seeAlso, URIRef(MKG + "A")))
     text = canonical_turtle(g)
-    assert "<https://w3id.org/metastasis-kg/fact/row-1>" in text
+    assert "<https://w3id.org/metastasis-kg/other/row-1>" in text
     assert "<https://w3id.org/metastasis-kg/A.> rdfs:seeAlso mkg:A ." in text
     assert isomorphic(g, reparse(text))
 
@@ -194,7 +196,7 @@ def test_lists_and_empty_lists_round_trip() -> None:
         "ex:s ex:list ( ex:c ex:a ex:b ) ; ex:empty () ; ex:nested ( [ ex:q 1 ] ( ex:x ) ) .",
         format="turtle",
     )
-    text = canonical_turtle(g, {**KNOWN_PREFIXES, "ex": EX})
+    text = canonical_turtle(g, {**default_prefixes(), "ex": EX})
     assert "( ex:c ex:a ex:b )" in text
     assert "ex:empty ()" in text
     assert isomorphic(g, reparse(text))
@@ -203,9 +205,7 @@ def test_lists_and_empty_lists_round_trip() -> None:
 def test_render_term_is_one_line() -> None:
     """QC reports show blank-node values as one line of Turtle."""
     g = load(CLEAN)
-    restriction = next(
-        g.subjects(URIRef("http://www.w3.org/2002/07/owl#someValuesFrom"), URIRef(KNOWN_PREFIXES["mkg"] + "Skin"))
-    )
+    restriction = next(g.subjects(URIRef("http://www.w3.org/2002/07/owl#someValuesFrom"), URIRef(MKG + "Skin")))
     assert render_term(g, restriction) == (
         "[ a owl:Restriction ; owl:onProperty mkg:hasSite ; owl:someValuesFrom mkg:Skin ]"
     )

@@ -19,7 +19,8 @@ from rdflib import Graph
 from rdflib.query import ResultRow
 from rdflib.term import Node
 
-from kg.release.turtle import KNOWN_PREFIXES, TermRenderer
+from kg.prefixes import default_prefixes
+from kg.release.turtle import TermRenderer
 from kg.resources import qc_query_dir
 
 __all__ = ["QcViolation", "format_report", "load_checks", "run_qc", "write_report"]
@@ -63,7 +64,7 @@ def run_qc(
 ) -> list[QcViolation]:
     """Run every QC check on ``graph``; the sorted, de-duplicated violations (empty list = all pass)."""
     queries = checks if checks is not None else load_checks()
-    render = TermRenderer(graph, prefixes if prefixes is not None else KNOWN_PREFIXES)
+    render = TermRenderer(graph, prefixes if prefixes is not None else default_prefixes())
 
     def show(term: Node | None) -> str:
         return "" if term is None else render(term)
