@@ -19,7 +19,10 @@ does not know (passed on as a 502 naming it); an answer in another media type th
 N-Triples that do not parse, or a body shorter than its ``Content-Length`` is a 502, never passed on;
 Virtuoso labels blank nodes ``nodeID://…``, which are not valid labels and are rewritten, and writes
 booleans as ``1``/``0`` (made ``true``/``false``) and N-Triples with tabs between terms (written
-again canonically). Differences
+again canonically); Virtuoso's ``DESCRIBE`` gives the resource's own triples, and triples pointing at it,
+without the blank nodes they reach, so a query for a graph sent to an engine whose ``Server`` header
+names Virtuoso starts with ``define sql:describe-mode "CBD"`` (the concise bounded description, what
+pyoxigraph's ``DESCRIBE`` gives, so OWL class expressions arrive whole). Differences
 left as the engine gives them (``tests/linked/test_engines_agree.py`` lists them): Virtuoso types
 ``EXISTS`` as ``xsd:integer``, gives ``""`` for an empty ``GROUP_CONCAT`` and drops its language tag,
 orders ``GROUP_CONCAT`` differently, and drops rows where ``COALESCE`` meets an unbound variable.
@@ -104,6 +107,32 @@ def _canonical_results(body: bytes, unstored: dict[str, str] | None = None) -> b
     return json.dumps(results).encode()
 
 
+_REIFIED = (
+    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject>",
+    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate>",
+    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#object>",
+)
+
+
+def _without_reifications(ntriples: bytes) -> bytes:
+    """Virtuoso's CBD without the reifications of its triples, which pyoxigraph's ``DESCRIBE`` leaves out.
+
+    A subject that reifies a triple of the answer (its ``rdf:subject``, ``rdf:predicate`` and
+    ``rdf:object`` are that triple) is one Virtuoso added as the CBD's definition allows: its triples go.
+    """
+    lines = [line for line in ntriples.decode().splitlines() if line]
+    parts = [line.removesuffix(" .").split(" ", 2) for line in lines]
+    stated = {tuple(p) for p in parts}
+    reified: dict[str, dict[str, str]] = {}
+    for s, p, o in parts:
+        if p in _REIFIED and not s.startswith("_:"):
+            reified.setdefault(s, {})[p] = o
+    drop = {s for s, parts_of in reified.items() if tuple(parts_of.get(p) for p in _REIFIED) in stated}
+    if not drop:
+        return ntriples
+    return "".join(line + "\n" for line, (s, _, _) in zip(lines, parts, strict=True) if s not in drop).encode()
+
+
 class RemoteEngine:
     """A SPARQL 1.1 Protocol query endpoint at ``url``."""
 
@@ -122,6 +151,7 @@ class RemoteEngine:
         self.graphs: tuple[str, ...] = ()
         self.stored: dict[str, str] = {}  # release graph -> its name in the engine, when published by version
         self._unstored: dict[str, str] = {}
+        self.virtuoso = False  # the engine's Server header says Virtuoso: its DESCRIBE needs a define
 
     def _post(self, query: str, accept: str, deadline: float, request: QueryRequest | None = None) -> bytes:
         fields = [("query", query), ("timeout", str(max(1, int(self.timeout * 1000))))]
@@ -148,6 +178,7 @@ class RemoteEngine:
                     raise EngineTimeout("the engine gave only a partial result within the time limit")
                 if answer.headers.get("X-SQL-State"):
                     raise EngineTimeout("the engine gave only a partial result within the time limit")
+                self.virtuoso = answer.headers.get("Server", "").startswith("Virtuoso/")
                 media = answer.headers.get_content_type()
                 if media not in _ANSWER_TYPES[accept]:
                     self.failures += 1
@@ -215,12 +246,16 @@ class RemoteEngine:
                 self.failures += 1
                 why = err.__cause__ if isinstance(err, QueryRejected) else err
                 raise EngineFailed(f"the engine's answer is not SPARQL JSON results: {why}") from err
+        if self.virtuoso:  # its DESCRIBE leaves blank nodes unfollowed unless told to give the CBD
+            text = f'define sql:describe-mode "CBD"\n{text}'
         body = self._post(text, _NTRIPLES, request.deadline, request)
         try:  # checked, and written canonically (Virtuoso separates terms with tabs)
             body = ox.serialize(ox.parse(body, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES) or b""
         except SyntaxError as err:
             self.failures += 1
             raise EngineFailed(f"the engine's answer is not N-Triples: {err}") from err
+        if self.virtuoso:
+            body = _without_reifications(body)
         for stored, iri in self._unstored.items():
             body = body.replace(f"<{stored}>".encode(), f"<{iri}>".encode())
         return capped_triples(body, request.format, self.limits, self.prefixes)

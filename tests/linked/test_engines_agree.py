@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from ldserver import Server
 
-from benchmarks.engines import OxigraphServer, Virtuoso, missing
+from benchmarks.engines import missing
 from kg.library.storedqueries import load_library
 
 SELECT_JSON = "application/sparql-results+json"
@@ -76,34 +74,6 @@ def answer(server: Server, name: str) -> Counter[Any]:
         for line in reply.body.decode().splitlines()
         if line.strip()
     )
-
-
-@pytest.fixture(scope="module")
-def fronts(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Server]]:
-    """The embedded front and one front per engine found here."""
-    started: dict[str, Server] = {}
-    engines: list[OxigraphServer | Virtuoso] = []
-    try:
-        log = tmp_path_factory.mktemp("embedded") / "server.log"
-        started["embedded"] = Server(["--release", str(release_dir), "--workers", "1"], log)
-        for name in ("oxigraph", "virtuoso"):
-            if missing(name):
-                continue
-            folder = tmp_path_factory.mktemp(name)
-            if name == "oxigraph":
-                engine: OxigraphServer | Virtuoso = OxigraphServer(folder, release_dir / "kg.nq")
-            else:
-                engine = Virtuoso(folder)
-                engine.load(release_dir / "kg.nq")
-            engines.append(engine)
-            args = ["--release", str(release_dir), "--engine", engine.query_url, "--workers", "1"]
-            started[name] = Server(args, folder / "front.log")
-        yield started
-    finally:
-        for server in started.values():
-            server.stop()
-        for engine in engines:
-            engine.stop()
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
