@@ -20,12 +20,12 @@ import argparse
 import contextlib
 import os
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 import pyoxigraph as ox
+import requests
+from requests.auth import HTTPDigestAuth
 
 from kg.errors import UserError
 from server.release import Release, read_release
@@ -50,32 +50,40 @@ def read_credentials(credentials: Path | None) -> tuple[str | None, str]:
     return user, password or ""
 
 
-def _opener(url: str, credentials: Path | None) -> urllib.request.OpenerDirector:
-    user, password = read_credentials(credentials)
-    if not user:
-        return urllib.request.build_opener()
-    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    passwords.add_password(None, url, user, password)
-    return urllib.request.build_opener(
-        urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)
-    )
+class _Store:
+    """HTTP to a Graph Store endpoint, with digest authentication sent before any body.
 
+    Virtuoso answers an unauthenticated PUT with 401 before reading the body and resets the connection
+    once the body outgrows the socket buffers, so a client that sends the body and waits for the challenge
+    (urllib's digest handler) never gets to retry. Here a bodiless HEAD on the graph fetches the challenge
+    first; requests' ``HTTPDigestAuth`` then sends every later request with its ``Authorization`` computed
+    from that nonce.
+    """
 
-def _send(opener: urllib.request.OpenerDirector, method: str, url: str, body: bytes | None, step: str) -> None:
-    request = urllib.request.Request(url, data=body, method=method)  # noqa: S310 (the http(s) URL given as --to)
-    if body is not None:
-        request.add_header("Content-Type", "application/n-triples")
-    try:
-        with opener.open(request, timeout=600) as answer:
-            answer.read()
-    except urllib.error.HTTPError as err:
-        if method == "DELETE" and err.code == 404:
+    def __init__(self, credentials: Path | None) -> None:
+        user, password = read_credentials(credentials)
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxy or .netrc from the environment between us and the store
+        self.digest = HTTPDigestAuth(user, password) if user else None
+        self.session.auth = self.digest
+        self._challenged = False
+
+    def send(self, method: str, url: str, body: bytes | None, step: str) -> None:
+        headers = {"Content-Type": "application/n-triples"} if body is not None else {}
+        try:
+            if self.digest is not None and body is not None and not self._challenged:
+                self.session.head(url, timeout=60)  # any answer will do: it carries the challenge when one is due
+                self._challenged = True
+            answer = self.session.request(method, url, data=body, headers=headers, timeout=600)
+        except requests.RequestException as err:
+            reason = err.args[0] if err.args else err
+            raise UserError(f"{step}: cannot reach the store: {getattr(reason, 'reason', reason)}") from None
+        if method == "DELETE" and answer.status_code == 404:
             return
-        detail = err.read(300).decode("utf-8", "replace").strip().splitlines()[:1]
-        said = f" ({detail[0]})" if detail else ""
-        raise UserError(f"{step}: the store answered {err.code} {err.reason}{said}") from None
-    except (urllib.error.URLError, OSError) as err:
-        raise UserError(f"{step}: cannot reach the store: {getattr(err, 'reason', err)}") from err
+        if answer.status_code >= 400:
+            detail = answer.text[:300].strip().splitlines()[:1]
+            said = f" ({detail[0]})" if detail else ""
+            raise UserError(f"{step}: the store answered {answer.status_code} {answer.reason}{said}")
 
 
 def _graph_url(store: str, graph: str) -> str:
@@ -84,7 +92,7 @@ def _graph_url(store: str, graph: str) -> str:
 
 def publish_release(release: Release, store: str, credentials: Path | None = None) -> list[str]:
     """PUT every graph of ``release`` under its versioned name; on a failure remove what was loaded."""
-    opener = _opener(store, credentials)
+    http = _Store(credentials)
     quads = list(ox.parse(path=str(release.dump), format=ox.RdfFormat.N_QUADS))
     loaded: list[str] = []
     try:
@@ -92,21 +100,21 @@ def publish_release(release: Release, store: str, credentials: Path | None = Non
             triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name.value == iri]
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
             target = stored_graph(iri, release.version)
-            _send(opener, "PUT", _graph_url(store, target), body, f"loading graph {iri}")
+            http.send("PUT", _graph_url(store, target), body, f"loading graph {iri}")
             loaded.append(target)
     except UserError:
         for target in loaded:
             with contextlib.suppress(UserError):
-                _send(opener, "DELETE", _graph_url(store, target), None, f"removing {target}")
+                http.send("DELETE", _graph_url(store, target), None, f"removing {target}")
         raise
     return loaded
 
 
 def drop_release(version: str, graphs: list[str], store: str, credentials: Path | None = None) -> None:
     """Remove the graphs of release ``version`` (those of the release folder given, under that version)."""
-    opener = _opener(store, credentials)
+    http = _Store(credentials)
     for iri in graphs:
-        _send(opener, "DELETE", _graph_url(store, stored_graph(iri, version)), None, f"dropping graph {iri}")
+        http.send("DELETE", _graph_url(store, stored_graph(iri, version)), None, f"dropping graph {iri}")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -34,13 +34,16 @@ _PREFIXES = {
 }
 
 
-def build_release(out: Path) -> Path:
-    """Write a release folder honouring the contract in docs/ARCHITECTURE.md from ``data/kg.trig``."""
+def build_release(out: Path, extra: list[ox.Quad] | None = None) -> Path:
+    """Write a release folder honouring the contract in docs/ARCHITECTURE.md from ``data/kg.trig``.
+
+    ``extra`` quads are added (a test that needs a large release makes them).
+    """
     out.mkdir(parents=True, exist_ok=True)
-    quads = list(ox.parse(path=str(DATA / "kg.trig"), format=ox.RdfFormat.TRIG))
+    quads = list(ox.parse(path=str(DATA / "kg.trig"), format=ox.RdfFormat.TRIG)) + (extra or [])
     nquads = ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS) or b""
     (out / "kg.nq").write_bytes(nquads)
-    (out / "kg.trig").write_bytes((DATA / "kg.trig").read_bytes())
+    (out / "kg.trig").write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG) or b"")
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES) or b""
     (out / "kg.ttl").write_bytes(turtle)
