@@ -18,6 +18,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 from kg.errors import UserError
+from kg.library.storedqueries import parse_header
 
 __all__ = ["MIXES", "BenchQuery", "Variant", "load_params", "load_queries", "query_folder", "variants"]
 
@@ -28,6 +29,8 @@ _IRI_TERM = re.compile(r'<[^<>"{}|^`\\\s]*>')
 _LITERAL_TERM = re.compile(r'"(?:[^"\\\n\r]|\\.)*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^<[^<>"{}|^`\\\s]*>)?')
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _PROTOCOL_KEYS = ("default-graph-uri", "named-graph-uri")
+# The mix's header keys, read by the library's one ``#+`` parser (kg.library.storedqueries.parse_header).
+_HEADER_KEYS = frozenset({"summary", "tags", *_PROTOCOL_KEYS})
 
 
 @dataclass(frozen=True)
@@ -92,24 +95,11 @@ def query_folder() -> Path:
         return Path(path)
 
 
-def _headers(path: Path, text: str) -> dict[str, list[str]]:
-    headers: dict[str, list[str]] = {}
-    key = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.startswith("#+"):
-            continue
-        body = line[2:].strip()
-        if body.startswith("- ") and key is not None:
-            headers[key].append(body[2:].strip())
-        elif ":" in body:
-            key, _, value = body.partition(":")
-            key = key.strip()
-            headers.setdefault(key, [])
-            if value.strip():
-                headers[key].append(value.strip())
-        else:
-            raise UserError(f"unreadable header line {line!r}", path=path, line=number)
-    return headers
+def _as_list(value: object) -> list[object]:
+    """A header value given once (``key: value``) or as a YAML list."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
 
 
 def _strip_comments(text: str) -> str:
@@ -119,9 +109,9 @@ def _strip_comments(text: str) -> str:
 def load_query(path: Path) -> BenchQuery:
     """Read one query file and check the headers the harness relies on."""
     text = path.read_text(encoding="utf-8")
-    headers = _headers(path, text)
-    summary = " ".join(headers.get("summary", []))
-    tags = tuple(headers.get("tags", []))
+    headers, _ = parse_header(text, str(path), _HEADER_KEYS)
+    summary = str(headers.get("summary") or "").strip()
+    tags = tuple(str(t) for t in headers.get("tags") or ())
     if not summary:
         raise UserError("missing '#+ summary:' header", path=path)
     mixes = [t for t in tags if t in MIXES]
@@ -130,7 +120,7 @@ def load_query(path: Path) -> BenchQuery:
     form = _FORM.search(_strip_comments(text))
     if form is None:
         raise UserError("no SELECT, ASK, CONSTRUCT or DESCRIBE found", path=path)
-    protocol = tuple((k, v) for k in _PROTOCOL_KEYS for v in headers.get(k, []))
+    protocol = tuple((k, str(v)) for k in _PROTOCOL_KEYS for v in _as_list(headers.get(k)))
     params = tuple(dict.fromkeys(_PARAM.findall(_strip_comments(text))))
     return BenchQuery(path.stem, text, summary, tags, params, form.group(1).upper(), protocol)
 

@@ -974,3 +974,17 @@ def test_paraneoplastic_skin_findings_that_are_features_of_genodermatoses(ask: C
     }  # fmt: skip
     an = next(r for r in rows if r["finding"] == "mkg:AcanthosisNigricans")
     assert "Costello syndrome" in an["diseases"].split("; ")
+
+
+def test_one_header_parser_for_library_page_and_bench() -> None:
+    """The `#+` header is read by one parser: its keys per reader, and the page's editor text drops its lines."""
+    from kg.errors import UserError
+    from kg.library.storedqueries import parse_header, without_header
+
+    text = "#+ summary: Asserted only.\n#+ tags:\n#+   - analytic\n#+ default-graph-uri: urn:g\nSELECT * {}\n"
+    data, body = parse_header(text, "q.rq", frozenset({"summary", "tags", "default-graph-uri"}))
+    assert data == {"summary": "Asserted only.", "tags": ["analytic"], "default-graph-uri": "urn:g"}
+    assert body.splitlines()[4] == "SELECT * {}"  # header lines blanked, line numbers kept
+    with pytest.raises(UserError, match=r"unknown header key\(s\) default-graph-uri"):
+        parse_header(text, "q.rq")  # the library's keys
+    assert without_header(text) == "SELECT * {}\n"

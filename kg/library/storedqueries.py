@@ -36,8 +36,10 @@ __all__ = [
     "Parameter",
     "StoredQuery",
     "load_library",
+    "parse_header",
     "parse_query",
     "query_variables",
+    "without_header",
 ]
 
 XSD = default_prefixes()["xsd"]
@@ -54,7 +56,7 @@ _DATATYPES: dict[str, re.Pattern[str]] = {
 _STRING_SUFFIXES = {None, "string", "literal"}
 _PARAM_VARIABLE = re.compile(r"^(?P<underscores>_{1,2})(?P<name>[A-Za-z][A-Za-z0-9]*)(?:_(?P<suffix>[A-Za-z0-9_]+))?$")
 _QUERY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_HEADER_KEYS = {"summary", "description", "tags", "defaults"}
+_HEADER_KEYS = frozenset({"summary", "description", "tags", "defaults"})
 # Characters SPARQL's IRIREF production forbids (plus whitespace and controls, checked separately).
 _IRI_FORBIDDEN = set('<>"{}|^`\\')
 _CURIE = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9_-]*):(?P<local>[^\s/]*)$")
@@ -292,12 +294,17 @@ class StoredQuery:
         return {var: term.to_json() for var, term in self.resolve(params).items()}
 
 
+def _is_header_line(line: str) -> bool:
+    """A grlc ``#+`` decorator line: the one rule for what belongs to a query's header."""
+    return line.startswith("#+")
+
+
 def _header_and_body(text: str) -> tuple[str, str]:
     """Split grlc ``#+`` decorator lines (YAML) from the SPARQL text; the body keeps line numbers."""
     header: list[str] = []
     body: list[str] = []
     for line in text.splitlines():
-        if line.startswith("#+"):
+        if _is_header_line(line):
             header.append(line[2:])
             body.append("")
         else:
@@ -305,7 +312,22 @@ def _header_and_body(text: str) -> tuple[str, str]:
     return textwrap.dedent("\n".join(header)), "\n".join(body)
 
 
-def _header(yaml_text: str, where: str) -> dict[str, Any]:
+def without_header(text: str) -> str:
+    """The query text without its ``#+`` header lines (for an editor that shows the header as a form)."""
+    return "".join(line for line in text.splitlines(keepends=True) if not _is_header_line(line))
+
+
+def parse_header(text: str, where: str, keys: frozenset[str] = _HEADER_KEYS) -> tuple[dict[str, Any], str]:
+    """The ``#+`` header as a YAML mapping limited to ``keys``, and the body (header lines blanked).
+
+    The library's keys are the default; the benchmark mix reads its own (``default-graph-uri``, ...) with
+    this same parser, so a header means one thing wherever it is read.
+    """
+    yaml_text, body = _header_and_body(text)
+    return _header(yaml_text, where, keys), body
+
+
+def _header(yaml_text: str, where: str, keys: frozenset[str] = _HEADER_KEYS) -> dict[str, Any]:
     try:
         data = yaml.load(yaml_text, Loader=_YAML_LOADER) if yaml_text.strip() else {}  # noqa: S506 (safe loader)
     except yaml.YAMLError as exc:
@@ -314,9 +336,9 @@ def _header(yaml_text: str, where: str) -> dict[str, Any]:
         data = {}
     if not isinstance(data, dict):
         raise UserError("the '#+' header must be a YAML mapping (summary:, tags:, ...)", path=where)
-    unknown = sorted(set(map(str, data)) - _HEADER_KEYS)
+    unknown = sorted(set(map(str, data)) - set(keys))
     if unknown:
-        known = ", ".join(sorted(_HEADER_KEYS))
+        known = ", ".join(sorted(keys))
         raise UserError(f"unknown header key(s) {', '.join(unknown)} (known: {known})", path=where)
     return data
 
@@ -400,8 +422,7 @@ def _parameters(body: str, defaults: dict[str, str], where: str) -> tuple[Parame
 def parse_query(text: str, name: str, path: Path | None = None, *, documented: bool = False) -> StoredQuery:
     """Parse query text and its header; ``documented`` demands the summary and tags a library file must have."""
     where = str(path) if path is not None else name
-    yaml_text, body = _header_and_body(text)
-    data = _header(yaml_text, where)
+    data, body = parse_header(text, where)
     summary = _text_field(data, "summary", where)
     tags = _tags(data, where)
     if documented and not summary:

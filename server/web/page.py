@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from kg.errors import UserError
 from kg.library.sparqltokens import tokens
-from kg.library.storedqueries import BoundTerm, MissingParameter, StoredQuery
+from kg.library.storedqueries import BoundTerm, MissingParameter, StoredQuery, without_header
 from server.engine.service import QueryService
 from server.protocol.formats import GRAPH_FORMATS, SOLUTION_FORMATS, Format
 from server.web.api import load_api_library
@@ -183,15 +183,6 @@ def bind_values(text: str, bound: Mapping[str, BoundTerm]) -> str:
     return text[: opening.end] + clause + text[opening.end :].lstrip("\n")
 
 
-def _without_header(text: str) -> str:
-    """The query without its ``#+`` documentation header, which the form above the editor shows."""
-    lines = text.splitlines(keepends=True)
-    skip = 0
-    while skip < len(lines) and lines[skip].startswith("#+"):
-        skip += 1
-    return "".join(lines[skip:])
-
-
 @blueprint.route("/query-page/bind/<name>")
 def bind(name: str) -> Response:
     """Stored query ``name`` with the URL's parameter values (or its defaults) bound, as ``{"query": text}``."""
@@ -207,7 +198,7 @@ def bind(name: str) -> Response:
         if value.strip():
             given[key] = value.strip()
     try:
-        text = bind_values(_without_header(query.text), query.resolve(given))
+        text = bind_values(without_header(query.text), query.resolve(given))
     except MissingParameter as missing:
         name = missing.parameter.name
         return error_response(400, f"{missing}: fill in its field, or add ?{name}=VALUE", parameter=name)
