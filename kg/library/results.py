@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from kg.library.sparqljson import term_to_json
 from kg.prefixes import converter
 
 __all__ = ["compact", "render_table", "without_columns", "write_result"]
@@ -61,25 +62,12 @@ def render_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], width: i
     return "\n".join(lines) + "\n"
 
 
-def _json_term(term: Any) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = term.datatype.value
-    return out
-
-
 def _write_triples(triples: Iterable[Any], fmt: str, out: IO[str]) -> None:
     rows = [(t.subject, t.predicate, t.object) for t in triples]
     if fmt == "table":
         out.write(render_table(_TRIPLE_COLUMNS, rows))
     elif fmt == "json":
-        bindings = [dict(zip(_TRIPLE_COLUMNS, map(_json_term, r), strict=True)) for r in rows]
+        bindings = [dict(zip(_TRIPLE_COLUMNS, map(term_to_json, r), strict=True)) for r in rows]
         out.write(json.dumps({"head": {"vars": list(_TRIPLE_COLUMNS)}, "results": {"bindings": bindings}}, indent=1))
         out.write("\n")
     elif fmt == "csv":

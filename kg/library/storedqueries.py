@@ -77,14 +77,9 @@ class BoundTerm:
 
     def to_json(self) -> dict[str, str]:
         """The term as in SPARQL 1.1 JSON results, e.g. for a query worker in another process."""
-        if self.kind == "iri":
-            return {"type": "uri", "value": self.value}
-        out = {"type": "literal", "value": self.value}
-        if self.language:
-            out["xml:lang"] = self.language
-        elif self.datatype:
-            out["datatype"] = self.datatype
-        return out
+        from kg.library.sparqljson import term_to_json
+
+        return term_to_json(self.to_oxigraph())
 
     def to_oxigraph(self) -> ox.NamedNode | ox.Literal:
         """A ``pyoxigraph`` term, for ``Store.query(..., substitutions=...)``."""

@@ -24,6 +24,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from kg.errors import UserError
+from kg.library.sparqljson import term_from_json
 from kg.prefixes import default_prefixes
 from server.engine.base import (
     EngineError,
@@ -39,7 +40,7 @@ from server.engine.results import capped_result
 from server.health import rss_mb
 from server.release import Release
 
-__all__ = ["EmbeddedEngine", "check_data_file", "load_store", "term_from_json"]
+__all__ = ["EmbeddedEngine", "check_data_file", "load_store"]
 
 log = logging.getLogger(__name__)
 
@@ -80,25 +81,6 @@ def check_data_file(item: DataFile) -> int:
     except (SyntaxError, ValueError, OSError) as err:
         raise UserError(f"cannot load data file: {err}", path=item.path) from err
     return count
-
-
-def term_from_json(value: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """A term written as in SPARQL JSON results (``{"type": "uri", "value": ...}``)."""
-    kind = value.get("type")
-    text = value.get("value")
-    if not isinstance(text, str):
-        raise ValueError(f"binding has no string value: {value!r}")
-    if kind == "uri":
-        return ox.NamedNode(text)
-    if kind == "bnode":
-        return ox.BlankNode(text)
-    if kind in ("literal", "typed-literal"):
-        if "xml:lang" in value:
-            return ox.Literal(text, language=value["xml:lang"])
-        if "datatype" in value:
-            return ox.Literal(text, datatype=ox.NamedNode(value["datatype"]))
-        return ox.Literal(text)
-    raise ValueError(f"unknown binding type {kind!r}")
 
 
 def _options(request: QueryRequest) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from typing import Any
 import flask
 
 from kg.library.sparqlerrors import SyntaxProblem
+from kg.library.sparqljson import term_to_json
 from server.config import ServerConfig
 from server.engine.base import Engine, EngineError, EngineTimeout, Page, QueryRequest
 from server.engine.cache import ResultCache
@@ -180,24 +181,7 @@ def binding_to_json(value: Any) -> dict[str, str]:
     """A binding value (pyoxigraph term, rdflib term, or SPARQL-JSON dict) as a SPARQL-JSON term."""
     if isinstance(value, Mapping):
         return {str(k): str(v) for k, v in value.items()}
-    kind = type(value).__name__
-    if kind in ("NamedNode", "URIRef"):
-        return {"type": "uri", "value": str(value.value if hasattr(value, "value") else value)}
-    if kind in ("BlankNode", "BNode"):
-        return {"type": "bnode", "value": str(value.value if hasattr(value, "value") else value)}
-    if kind == "Literal":
-        lexical = value.value if hasattr(value, "value") and isinstance(value.value, str) else str(value)
-        language = getattr(value, "language", None)
-        datatype = getattr(value, "datatype", None)
-        term = {"type": "literal", "value": lexical}
-        if language:
-            term["xml:lang"] = str(language)
-        elif datatype is not None:
-            iri = str(getattr(datatype, "value", datatype))
-            if iri != "http://www.w3.org/2001/XMLSchema#string":
-                term["datatype"] = iri
-        return term
-    raise TypeError(f"cannot bind a {kind}; use an IRI, blank node or literal")
+    return term_to_json(value)
 
 
 def _check_iris(iris: Iterable[str], parameter: str) -> tuple[str, ...]:
