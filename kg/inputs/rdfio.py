@@ -32,8 +32,10 @@ from rdflib.term import Node
 
 from kg.errors import UserError
 
-__all__ = ["FORMATS", "check_syntax", "format_for", "parse_file", "parse_into", "refuse_unsafe"]
+__all__ = ["FORMATS", "check_syntax", "format_for", "parse_file", "parse_into", "rdf_format_for", "refuse_unsafe"]
 
+# The one extension table (the build, ``mkg validate`` and ``mkg serve --data`` read files by it): suffix ->
+# the parser name used in messages, and that name -> pyoxigraph's format.
 FORMATS = {
     ".ttl": "turtle",
     ".turtle": "turtle",
@@ -41,6 +43,7 @@ FORMATS = {
     ".ntriples": "nt",
     ".nq": "nquads",
     ".trig": "trig",
+    ".n3": "n3",
     ".rdf": "xml",
     ".owl": "xml",
     ".xml": "xml",
@@ -52,6 +55,7 @@ _OX_FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES,
     "nquads": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
+    "n3": ox.RdfFormat.N3,
     "xml": ox.RdfFormat.RDF_XML,
     "json-ld": ox.RdfFormat.JSON_LD,
 }
@@ -74,6 +78,11 @@ def format_for(path: Path) -> str:
         known = ", ".join(sorted(FORMATS))
         raise UserError(f"unknown RDF file type '{path.suffix}' (known: {known})", path=path)
     return fmt
+
+
+def rdf_format_for(path: Path) -> ox.RdfFormat:
+    """Pyoxigraph's format for a file, from the same table as :func:`format_for` (and its error)."""
+    return _OX_FORMATS[format_for(path)]
 
 
 def _line_at(data: bytes, offset: int) -> int:

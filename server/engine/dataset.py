@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import pyoxigraph as ox
+
 from kg.errors import UserError
-from kg.inputs.rdfio import refuse_unsafe
+from kg.inputs.rdfio import rdf_format_for, refuse_unsafe
 from server.release import Release
 
 __all__ = [
@@ -22,20 +24,6 @@ __all__ = [
     "dataset_tag",
     "plan_data_files",
 ]
-
-# Extension -> (pyoxigraph RdfFormat attribute, whether the format carries named graphs).
-_FORMATS: dict[str, tuple[str, bool]] = {
-    ".nq": ("N_QUADS", True),
-    ".trig": ("TRIG", True),
-    ".nt": ("N_TRIPLES", False),
-    ".ttl": ("TURTLE", False),
-    ".turtle": ("TURTLE", False),
-    ".n3": ("N3", False),
-    ".rdf": ("RDF_XML", False),
-    ".owl": ("RDF_XML", False),
-    ".xml": ("RDF_XML", False),
-    ".jsonld": ("JSON_LD", True),
-}
 
 
 def data_graph_iri(path: Path) -> str:
@@ -48,7 +36,7 @@ class DataFile:
     """One extra RDF file and how to read it."""
 
     path: Path
-    format_name: str
+    rdf_format: ox.RdfFormat
     graph: str | None  # target graph for triples formats; None keeps the file's own graphs
 
 
@@ -62,13 +50,10 @@ def plan_data_files(paths: tuple[Path, ...]) -> tuple[DataFile, ...]:
     for path in paths:
         if not path.is_file():
             raise UserError("no such data file", path=path)
-        fmt = _FORMATS.get(path.suffix.lower())
-        if fmt is None:
-            known = ", ".join(sorted(_FORMATS))
-            raise UserError(f"unknown RDF file extension {path.suffix!r}; use one of {known}", path=path)
+        fmt = rdf_format_for(path)  # kg's one extension table: the build and `mkg validate` read by it too
         refuse_unsafe(path)
-        name, has_graphs = fmt
-        planned.append(DataFile(path=path, format_name=name, graph=None if has_graphs else data_graph_iri(path)))
+        graph = None if fmt.supports_datasets else data_graph_iri(path)
+        planned.append(DataFile(path=path, rdf_format=fmt, graph=graph))
     return tuple(planned)
 
 

@@ -59,7 +59,7 @@ def load_store(release: Release | None, data: tuple[DataFile, ...]) -> ox.Store:
         except (SyntaxError, ValueError, OSError) as err:
             raise UserError(f"cannot load the release dump: {err}", path=release.dump) from err
     for item in data:
-        fmt = getattr(ox.RdfFormat, item.format_name)
+        fmt = item.rdf_format
         target = ox.NamedNode(item.graph) if item.graph else None
         try:
             store.load(path=str(item.path), format=fmt, base_iri=item.path.resolve().as_uri(), to_graph=target)
@@ -73,7 +73,7 @@ def check_data_file(item: DataFile) -> int:
 
     The same native parser and options as :func:`load_store`, so a file that passes here loads there.
     """
-    fmt = getattr(ox.RdfFormat, item.format_name)
+    fmt = item.rdf_format
     count = 0
     try:
         for _ in ox.parse(path=str(item.path), format=fmt, base_iri=item.path.resolve().as_uri()):

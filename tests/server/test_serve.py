@@ -153,7 +153,7 @@ def _serve_fails(*options: str, cwd: Path | None = None) -> str:
     ("name", "content", "message"),
     [
         ("broken.ttl", "<a:x> <a:y> .\n", "broken.ttl"),
-        ("notes.docx", "whatever", "unknown RDF file extension"),
+        ("notes.docx", "whatever", "unknown RDF file type"),
     ],
 )
 def test_bad_data_file_stops_serve_with_a_clear_error(tmp_path: Path, name: str, content: str, message: str) -> None:
@@ -230,3 +230,24 @@ def test_data_failing_the_shapes_is_served_with_a_warning(start_server, release_
         assert srv.get("ASK { <https://w3id.org/metastasis-kg/fact/mine> ?p ?o }").json()["boolean"] is True
     finally:
         srv.stop()
+
+
+def test_data_files_are_read_by_the_build_s_one_extension_table(tmp_path: Path) -> None:
+    """`serve --data` knows every suffix `mkg validate` and the build know (kg's one table), with their graphs.
+
+    Before the tables were folded, `--data x.json` (JSON-LD) and `.ntriples` were refused by serve and read by
+    validate. Quad formats keep their own graphs; triple formats go to the file's own data graph.
+    """
+    from kg.inputs.rdfio import FORMATS
+    from server.engine.dataset import data_graph_iri, plan_data_files
+
+    content = {"json-ld": "{}", "xml": "<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'/>"}
+    for suffix, name in FORMATS.items():
+        path = tmp_path / f"extra{suffix}"
+        path.write_text(content.get(name, ""), encoding="utf-8")
+        (planned,) = plan_data_files((path,))
+        quads = name in {"nquads", "trig", "json-ld"}
+        assert planned.graph == (None if quads else data_graph_iri(path)), suffix
+    (tmp_path / "x.csv").write_text("a", encoding="utf-8")
+    with pytest.raises(UserError, match=r"unknown RDF file type '\.csv'"):
+        plan_data_files((tmp_path / "x.csv",))
