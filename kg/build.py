@@ -48,6 +48,7 @@ from kg.release.files import (
     MANIFEST,
     canonical,
     graph_iri_counts,
+    read_manifest,
     sha256_file,
     staged_release,
     write_jsonld,
@@ -325,7 +326,7 @@ def run_build(args: argparse.Namespace) -> int:
     )
     built = assemble(inputs)
     out = write_release(built, args.out)
-    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    manifest = read_manifest(out)
     graphs = ", ".join(f"{iri.rsplit('/', 1)[-1]} {n}" for iri, n in manifest["graphs"].items())
     print(
         f"release {manifest['version']} written to {args.out}: {manifest['triples']} triples ({graphs}); "
