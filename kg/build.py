@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, SKOS, VOID
 
 from kg.checks.ontology import ontology_problems, refuse_problems
 from kg.checks.shacl import ShaclResult, validate
@@ -232,7 +232,7 @@ def _add_mapping_linkset(g: Graph, dataset: URIRef, built: Built) -> None:
     g.add((linkset, DCTERMS.conformsTo, URIRef("https://w3id.org/sssom/")))
     g.add((linkset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     for predicate in sorted({r["predicate_id"] for r in rows}):
-        g.add((linkset, VOID.linkPredicate, URIRef(f"http://www.w3.org/2004/02/skos/core#{predicate.split(':')[1]}")))
+        g.add((linkset, VOID.linkPredicate, SKOS[predicate.split(":")[1]]))
 
 
 def _trig(graphs: Sequence[tuple[URIRef, Graph | TripleIndex]], context: dict[str, str]) -> str:

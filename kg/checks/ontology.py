@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from kg.errors import UserError
@@ -72,7 +72,7 @@ _NEEDS_SIMPLE = {
 _NEAR_LINES = 3
 _VALUES = {OWL.hasValue, OWL.hasSelf}
 _SKIPPED = {OWL.annotatedSource, OWL.annotatedTarget, OWL.annotatedProperty, RDF.first, RDF.rest}
-_W3C = (str(OWL), str(RDF), str(RDFS), "http://www.w3.org/2001/XMLSchema#")
+_W3C = (str(OWL), str(RDF), str(RDFS), str(XSD))
 
 
 # kind, offending IRI, message, and the predicate it is used with (where to look for it in the file).
@@ -275,7 +275,7 @@ def _restriction_problems(sig: _Signature, render: _Renderer) -> list[_Found]:
                     f"data property {render(prop)} restricted to the class {render(filler)} ({render(p)})",
                     p,
                 ))  # fmt: skip
-            if OBJECT in kinds and not kinds & {DATA} and str(filler).startswith("http://www.w3.org/2001/XMLSchema#"):
+            if OBJECT in kinds and not kinds & {DATA} and str(filler).startswith(str(XSD)):
                 found.append((
                     "filler-mismatch", prop,
                     f"object property {render(prop)} restricted to the datatype {render(filler)} ({render(p)})",

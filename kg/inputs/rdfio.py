@@ -28,6 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg.errors import UserError
@@ -62,7 +63,7 @@ _OX_FORMATS = {
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 20
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = str(XSD.string)
 _OX_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*: ")
 _OX_SUFFIX = re.compile(r" \(line \d+\)$")
 _QUOTED = re.compile(r"'([^']{1,200})'")
