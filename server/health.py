@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from kg.processes import alive
+
 __all__ = ["SUPERVISOR_FILE", "read_snapshots", "rss_mb", "write_snapshot"]
 
 SUPERVISOR_FILE = "supervisor.json"
@@ -28,16 +30,6 @@ def rss_mb() -> float:
             return int(handle.read().split()[1]) * _PAGE / (1 << 20)
     except (OSError, IndexError, ValueError):
         return 0.0
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def write_snapshot(folder: Path, name: str, snapshot: dict[str, Any]) -> None:
@@ -59,7 +51,7 @@ def read_snapshots(folder: Path) -> tuple[dict[str, Any] | None, list[dict[str, 
             except (OSError, ValueError):
                 continue
             pid = snapshot.get("pid")
-            if not isinstance(pid, int) or not _alive(pid):
+            if not isinstance(pid, int) or not alive(pid):
                 continue
             if path.name == SUPERVISOR_FILE:
                 supervisor = snapshot

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kg.errors import UserError
+from kg.processes import alive
 
 __all__ = ["clean_leftovers", "staged_release"]
 
@@ -56,18 +57,6 @@ def _release_link(out: Path) -> Path:
     return out
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _remove(path: Path) -> None:
     if path.is_symlink() or path.is_file():
         path.unlink(missing_ok=True)
@@ -91,7 +80,7 @@ def clean_leftovers(out: Path, *, versions: bool = False, keep: tuple[Path, ...]
         if match is None or entry.name in kept or (match.group("vpid") and not versions):
             continue
         pid = match.group("pid") or match.group("vpid")
-        if pid is not None and int(pid) != os.getpid() and _alive(int(pid)):
+        if pid is not None and int(pid) != os.getpid() and alive(int(pid)):
             continue
         _remove(entry)
 
