@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,9 @@ import pytest
 from serverkit import Server, engine_args, expected_dump
 
 from benchmarks.engines import OxigraphServer, free_port, missing
+from server.engine import remote
+from server.engine.base import Limits, QueryRejected, QueryRequest
+from server.protocol.formats import BY_NAME
 from server.protocol.guard import substitute_variables
 
 _SERVE = [sys.executable, "-m", "kg.cli", "serve", "--port", "0"]
@@ -128,3 +132,30 @@ def oxigraph_only(release_dir: Path, tmp_path: Path) -> Iterator[tuple[Server, O
     finally:
         front.stop()
         engine.stop()
+
+
+def test_a_valid_query_is_not_planned_here(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A valid query goes to the engine unparsed here; only a refused one is parsed, for our syntax message.
+
+    pyoxigraph parses and plans together (a 300-pattern query takes about a minute on an empty store): the
+    local parse must stay off the path of every valid query (counted), and still explain a malformed one
+    with its position.
+    """
+    calls: list[str] = []
+
+    class Counting:
+        def query(self, text: str, **_: object) -> None:
+            calls.append(text)
+            remote._SYNTAX_STORE.query(text, **_)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(remote, "_SYNTAX_STORE", remote._SYNTAX, raising=False)
+    monkeypatch.setattr(remote, "_SYNTAX", Counting())
+    engine_ = remote.RemoteEngine(engine, Limits(rows=10, bytes=1_000_000), timeout=30)
+    # 40 patterns: Virtuoso compiles no more than about 10,000 lines of SQL (300 patterns are refused)
+    long_query = "SELECT * WHERE { ?s " + " ; ".join(f"<urn:p{i}> ?o{i}" for i in range(40)) + " }"
+    answer = engine_.query(QueryRequest(long_query, BY_NAME["json"], time.monotonic() + 60))
+    assert answer.body and calls == []
+    with pytest.raises(QueryRejected) as refused:
+        engine_.query(QueryRequest("SELECT * WHERE { ?s ?p }", BY_NAME["json"], time.monotonic() + 60))
+    assert len(calls) == 1
+    assert refused.value.problem is not None and refused.value.problem.line == 1
