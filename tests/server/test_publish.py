@@ -23,7 +23,7 @@ _MKG = [sys.executable, "-m", "kg.cli"]
 
 def _publish(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*_MKG, "publish", *args], capture_output=True, text=True, timeout=300, check=False, env=env or os.environ
+        [*_MKG, "publish", *args], capture_output=True, text=True, timeout=900, check=False, env=env or os.environ
     )
 
 
