@@ -111,27 +111,34 @@ def test_an_unreachable_store_is_one_clear_error(release_dir: Path) -> None:
     assert "cannot reach the store" in done.stderr
 
 
-def test_a_large_release_publishes_through_virtuoso_digest_endpoint(virtuoso_engine: Virtuoso, tmp_path: Path) -> None:
+def test_a_large_release_publishes_through_virtuoso_digest_endpoint(tmp_path: Path) -> None:
     """A release of 150,000 triples loads through ``/sparql-graph-crud-auth`` (HTTP digest authentication).
 
     Virtuoso answers an unauthenticated PUT with 401 before reading its body and resets the connection once
     the body outgrows the socket buffers, so a client that sends the body first and the credentials on the
     retry fails with a broken pipe: the credentials must go with the first PUT.
+
+    The test has a Virtuoso of its own, stopped rather than emptied: Virtuoso 7.2 takes minutes to delete a
+    graph this size (measured 2026-12-07, idle machine: GSP DELETE 229 s, ``DROP GRAPH`` with
+    ``sql:log-enable 3`` 90 s, against 3.6 s to load it), and on the session's shared engine that stalled
+    every later test's queries.
     """
-    engine = virtuoso_engine
-    graph = ox.NamedNode(GRAPH + "large")
-    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-    extra = [
-        ox.Quad(ox.NamedNode(f"{BASE_IRI}large/{i}"), label, ox.Literal(f"synthetic label number {i:07d}"), graph)
-        for i in range(150_000)
-    ]
-    release = build_release(tmp_path / "release", extra)
-    manifest = (release / "release.json").read_text().replace("2025-01-31", "2030-07-01")
-    (release / "release.json").write_text(manifest)
-    env = {**os.environ, "MKG_ENGINE_USER": engine.user, "MKG_ENGINE_PASSWORD": engine.password}
+    reason = missing("virtuoso")
+    if reason:
+        pytest.skip(reason)
+    engine = Virtuoso(tmp_path / "virtuoso")
     try:
+        graph = ox.NamedNode(GRAPH + "large")
+        label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        extra = [
+            ox.Quad(ox.NamedNode(f"{BASE_IRI}large/{i}"), label, ox.Literal(f"synthetic label number {i:07d}"), graph)
+            for i in range(150_000)
+        ]
+        release = build_release(tmp_path / "release", extra)
+        manifest = json.loads((release / "release.json").read_text())
+        env = {**os.environ, "MKG_ENGINE_USER": engine.user, "MKG_ENGINE_PASSWORD": engine.password}
         done = _publish(str(release), "--to", engine.store_url, env=env)
         assert done.returncode == 0, done.stderr
-        assert versioned_graphs(engine, "2030-07-01") == json.loads(manifest)["graphs"]
+        assert versioned_graphs(engine, manifest["version"]) == manifest["graphs"]
     finally:
-        _publish(str(release), "--to", engine.store_url, "--drop", "2030-07-01", env=env)
+        engine.stop()
