@@ -10,7 +10,15 @@ from rdflib.namespace import DC, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from kg.errors import UserError
 from kg.namespaces import prefixes
-from kg.prefixes import converter, declarations, default_prefixes, read_prefix_table, undeclared_prefixes
+from kg.prefixes import (
+    converter,
+    declarations,
+    default_prefixes,
+    identifier_converter,
+    identifier_prefixes,
+    read_prefix_table,
+    undeclared_prefixes,
+)
 from kg.resources import BASE_IRI, qc_query_dir, query_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,17 +67,41 @@ def test_undeclared_prefixes_skip_strings_iris_comments_and_declarations() -> No
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ("owl\thttp://www.w3.org/2002/07/owl#\tOWL\nowl\thttp://example.org/\tagain", "prefix 'owl' is listed twice"),
-        ("1x\thttp://example.org/\tbad", "'1x' is not a SPARQL/Turtle prefix name"),
-        ("ex\texample.org/\tbad", "is not an absolute http(s) IRI"),
-        ("a\thttp://example.org/\tA\nb\thttp://example.org/\tB", "is already prefix 'a'"),
+        (
+            "owl\thttp://www.w3.org/2002/07/owl#\tsparql\tOWL\nowl\thttp://example.org/\tsparql\tagain",
+            "prefix 'owl' is listed twice",
+        ),
+        ("1x\thttp://example.org/\tsparql\tbad", "'1x' is not a SPARQL/Turtle prefix name"),
+        ("ex\texample.org/\tsparql\tbad", "is not an absolute http(s) IRI"),
+        ("a\thttp://example.org/\tsparql\tA\nb\thttp://example.org/\tidentifier\tB", "is already prefix 'a'"),
+        ("ex\thttp://example.org/\tcurie\tbad", "use 'curie' is not one of sparql, identifier"),
     ],
 )
 def test_a_bad_row_names_its_line(tmp_path: Path, row: str, message: str) -> None:
     """A malformed table stops with the file, the line and what is wrong."""
     path = tmp_path / "prefixes.tsv"
-    path.write_text("prefix\tnamespace\tvocabulary\n" + row + "\n", encoding="utf-8")
+    path.write_text("prefix\tnamespace\tuse\tvocabulary\n" + row + "\n", encoding="utf-8")
     with pytest.raises(UserError) as caught:
         read_prefix_table(path)
     assert message in str(caught.value)
     assert re.search(r"prefixes\.tsv:[23]: ", str(caught.value))
+
+
+def test_identifier_prefixes_are_the_one_table_and_stay_out_of_query_defaults() -> None:
+    """SSSOM's curie_map, the HPO import and the term pages' cross-reference links read the table's identifier rows.
+
+    An identifier prefix among the SPARQL defaults would compact every OBO IRI in results to ``HP:…`` instead
+    of the ``obo:HP_…`` queries write; a second, private CURIE map would drift from the table.
+    """
+    from kg.hpo.graph import converter as hpo_converter
+    from kg.release.sssom import CURIE_MAP
+    from server.web.ldpage import xref_iri
+
+    ids = identifier_prefixes()
+    assert not set(ids) & set(default_prefixes())
+    assert converter().compress("http://purl.obolibrary.org/obo/HP_0000951") == "obo:HP_0000951"
+    assert identifier_converter().compress("http://purl.obolibrary.org/obo/HP_0000951") == "HP:0000951"
+    assert all(CURIE_MAP[p] in (ids.get(p), default_prefixes().get(p)) for p in CURIE_MAP)
+    assert hpo_converter().expand("OMIM:114480") == ids["OMIM"] + "114480"
+    assert xref_iri("OMIM:114480") == ids["OMIM"] + "114480"
+    assert xref_iri("mondo:0007254") == "http://purl.obolibrary.org/obo/MONDO_0007254"

@@ -29,6 +29,7 @@ from kg.graphs.assemble import new_graph
 from kg.hpo.files import Annotation, HpoFiles, HpoRelease, read_release
 from kg.hpo.select import Selection, branches_file, checked_xrefs, load_branches, relevant_phenotypes, select
 from kg.namespaces import MKG, OBO
+from kg.prefixes import identifier_converter
 from kg.resources import BASE_IRI, shapes_dir
 
 __all__ = [
@@ -58,21 +59,16 @@ ACKNOWLEDGEMENT = (
     "Find out more at http://www.human-phenotype-ontology.org"
 )
 
-# Resolvable IRIs for the CURIEs HPO's files use (the forms the resolvers themselves document).
-_PREFIXES = {
-    "HP": "http://purl.obolibrary.org/obo/HP_",
-    "OMIM": "https://omim.org/entry/",
-    "ORPHA": "http://www.orpha.net/ORDO/Orphanet_",
-    "DECIPHER": "https://www.deciphergenomics.org/syndrome/",
-    "PMID": "https://pubmed.ncbi.nlm.nih.gov/",
-    "NCBIGene": "https://www.ncbi.nlm.nih.gov/gene/",
-}
 _LOCAL_ID = re.compile(r"^(HP:\d{7}|(OMIM|ORPHA|DECIPHER|PMID|NCBIGene):\d+)$")
 
 
 def converter() -> Converter:
-    """CURIE <-> IRI for the HPO graph's identifiers."""
-    return Converter.from_prefix_map(_PREFIXES)
+    """CURIE <-> IRI for the HPO graph's identifiers: the ``identifier`` rows of the project's prefix table.
+
+    Their namespaces are resolvable IRIs, in the forms the resolvers themselves document (OMIM's entry
+    page, ORDO's IRIs, PubMed, NCBI Gene).
+    """
+    return identifier_converter()
 
 
 @dataclass(frozen=True)

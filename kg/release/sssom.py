@@ -15,10 +15,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from curies import Converter
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from kg.errors import UserError
+from kg.prefixes import default_prefixes, identifier_prefixes
 from kg.resources import BASE_IRI
 
 __all__ = ["COLUMNS", "CURIE_MAP", "FILE_NAME", "SSSOM_MEDIA_TYPE", "sssom_rows", "sssom_tsv"]
@@ -30,16 +32,13 @@ COLUMNS = (
     "subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification",
     "author_label", "comment",
 )  # fmt: skip
+# The curie_map lists the prefixes the file writes, with the namespaces of the project's one prefix table.
+_TARGETS = ("DOID", "HP", "MONDO", "NCIT", "UBERON", "semapv")
 CURIE_MAP = {
-    "DOID": "http://purl.obolibrary.org/obo/DOID_",
-    "HP": "http://purl.obolibrary.org/obo/HP_",
-    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
-    "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
-    "UBERON": "http://purl.obolibrary.org/obo/UBERON_",
-    "mkg": BASE_IRI,
-    "semapv": "https://w3id.org/semapv/vocab/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
+    **{prefix: identifier_prefixes()[prefix] for prefix in _TARGETS},
+    **{prefix: default_prefixes()[prefix] for prefix in ("mkg", "skos")},
 }
+_CONVERTER = Converter.from_prefix_map(CURIE_MAP)
 _PREDICATES = {
     SKOS.exactMatch: "skos:exactMatch",
     SKOS.closeMatch: "skos:closeMatch",
@@ -50,12 +49,10 @@ _LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 
 def _curie(iri: URIRef) -> str:
-    for prefix, namespace in CURIE_MAP.items():
-        if str(iri).startswith(namespace) and prefix != "mkg":
-            return f"{prefix}:{str(iri)[len(namespace) :]}"
-    if str(iri).startswith(BASE_IRI):
-        return f"mkg:{str(iri)[len(BASE_IRI) :]}"
-    raise UserError(f"mapping target {iri} has no prefix in the SSSOM curie_map")
+    curie = _CONVERTER.compress(str(iri))
+    if curie is None:
+        raise UserError(f"mapping target {iri} has no prefix in the SSSOM curie_map")
+    return curie
 
 
 def _table(xrefs: Path) -> dict[tuple[str, str], dict[str, str]]:

@@ -44,6 +44,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from kg.namespaces import XSD
 from kg.prefixes import declarations
 from server.engine.base import (
     EngineFailed,
@@ -63,7 +64,7 @@ __all__ = ["RemoteEngine", "open_remote_engine"]
 _SPARQL_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
 _MAX_ERROR = 2000
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEAN = str(XSD.boolean)
 _SYNTAX = ox.Store()  # always empty: only parses
 # The media types accepted as each requested one: anything else is not passed on as a result.
 _ANSWER_TYPES = {

@@ -27,6 +27,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.namespaces import RDF, XSD
 from server.protocol.formats import Format
 
 __all__ = [
@@ -53,9 +54,9 @@ COMPACTED_FORMAT = Format(
     "http://www.w3.org/ns/formats/JSON-LD",
 )
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_TYPE = str(RDF.type)
+XSD_STRING = str(XSD.string)
+LANG_STRING = str(RDF.langString)
 DEFAULT_LANGUAGE = "en"
 # Sentinels for coercions that are not datatype IRIs.
 NODE = "@id"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.prefixes import default_prefixes
+from kg.prefixes import default_prefixes, identifier_converter
 from server.web.catalog import Catalog
 from server.web.classexpr import ClassExpressions, Token
 
@@ -65,17 +65,22 @@ _HEADLINE = {RDFS + "label", RDF + "type", DEFINITION, XREF, RDFS + "subClassOf"
 _HEADLINE |= set(SYNONYMS) | set(MAPPINGS)
 _REIFICATION = {RDF + "subject", RDF + "predicate", RDF + "object"}
 _OBO_CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9]*):([A-Za-z0-9_]+)$")
-_OBO_PREFIXES = {"MONDO", "UBERON", "HP", "NCIT", "DOID", "CL", "GO", "CHEBI", "PATO", "RO", "IAO", "BFO", "OBI"}
 
 Row = dict[str, dict[str, str]]
 
 
 def xref_iri(curie: str) -> str | None:
-    """The OBO PURL of a cross-reference such as ``MONDO:0007254``, or ``None`` if it is not an OBO id."""
+    """The IRI of a cross-reference such as ``MONDO:0007254`` (an ``identifier`` prefix of the project's table).
+
+    ``None`` for what is no such identifier (``Wikipedia:Breast_cancer``, free text). Sources write OBO
+    prefixes in either case (``mondo:``), so the upper-cased prefix is tried too.
+    """
     match = _OBO_CURIE.match(curie.strip())
-    if match and match.group(1).upper() in _OBO_PREFIXES:
-        return f"{OBO}{match.group(1)}_{match.group(2)}"
-    return None
+    if not match:
+        return None
+    ids = identifier_converter()
+    prefix, local = match.groups()
+    return ids.expand(f"{prefix}:{local}") or ids.expand(f"{prefix.upper()}:{local}")
 
 
 @dataclass

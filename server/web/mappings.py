@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kg.prefixes import converter
+from kg.prefixes import converter, identifier_converter
 from server.web.ldpage import xref_iri
 
 __all__ = ["Mapping", "XrefEvidence", "load_evidence", "merge_mappings"]
@@ -77,7 +77,7 @@ def merge_mappings(
     Evidence rows count for the term when their concept is its label, or when no row names the term at
     all (a table keyed by another wording) and the target matches.
     """
-    prefixes = converter()
+    ids, prefixes = identifier_converter(), converter()
     rows: dict[str, Mapping] = {}
 
     def row(curie: str, iri: str | None) -> Mapping:
@@ -89,8 +89,7 @@ def merge_mappings(
         return found
 
     for kind, iri in matches:
-        curie = prefixes.compress(iri) or iri
-        curie = _obo_curie(curie)
+        curie = ids.compress(iri) or prefixes.compress(iri) or iri  # MONDO:0007254 as OBO tools write it
         item = row(curie, iri)
         if kind not in item.kinds:
             item.kinds.append(kind)
@@ -109,11 +108,3 @@ def merge_mappings(
                 if text and text not in item.evidence:
                     item.evidence.append(text)
     return sorted(rows.values(), key=lambda m: (m.curie.split(":")[0], m.curie))
-
-
-def _obo_curie(curie: str) -> str:
-    """``obo:MONDO_0007254`` as the CURIE OBO tools write, ``MONDO:0007254``."""
-    if curie.startswith("obo:") and "_" in curie:
-        prefix, _, local = curie[4:].partition("_")
-        return f"{prefix}:{local}"
-    return curie

@@ -21,6 +21,7 @@ import flask
 from werkzeug.wrappers import Response
 
 from kg.library.storedqueries import StoredQuery, load_library
+from kg.namespaces import OWL
 from server.engine.service import QueryOutcome, QueryService
 from server.protocol.conneg import choose
 from server.protocol.formats import Format
@@ -35,7 +36,7 @@ blueprint = flask.Blueprint("schema", __name__)
 
 QUERIES = ("schema-classes", "schema-properties")
 _EXTENSION = "mkg-schema"
-_OWL = "http://www.w3.org/2002/07/owl#"
+_OWL = str(OWL)
 PROPERTY_KINDS = (
     (_OWL + "ObjectProperty", "Object properties"),
     (_OWL + "DatatypeProperty", "Datatype properties"),
