@@ -12,7 +12,11 @@ __all__ = ["alive"]
 
 
 def alive(pid: int) -> bool:
-    """True while ``pid`` exists; a process of another user (``EPERM``) counts as alive, never as gone."""
+    """True while ``pid`` runs; a process of another user (``EPERM``) counts as alive, never as gone.
+
+    A zombie (exited, not yet reaped by its parent) is gone: ``kill(pid, 0)`` still succeeds on it, so a
+    worker that crashed a moment ago would otherwise stay listed in ``/health`` until gunicorn reaps it.
+    """
     if pid == os.getpid():
         return True
     try:
@@ -21,4 +25,15 @@ def alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether ``pid`` has exited and waits to be reaped (``Z`` in /proc; False where there is no /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return False
+    # The state follows the command name, which is in parentheses and may itself hold ")".
+    return stat[stat.rfind(b")") + 2 : stat.rfind(b")") + 3] == b"Z"

@@ -159,8 +159,16 @@ class Engine(Protocol):
         """Triples per named graph IRI (key ``""`` for the engine's own default graph)."""
         ...
 
+    def counters(self) -> dict[str, Any]:
+        """JSON-ready counters of the engine in this process, read without asking the engine anything.
+
+        A worker writes them into its health snapshot from its event loop about once a second, so this
+        must not wait on I/O: a network round-trip there stalls every connection of the worker.
+        """
+        ...
+
     def health(self) -> dict[str, Any]:
-        """A JSON-ready description of the engine's state for ``/health``."""
+        """The counters and ``status`` (``ok`` or ``unavailable``) for ``/health``; may ask the engine."""
         ...
 
     def close(self) -> None:

@@ -308,8 +308,11 @@ class RemoteEngine:
             status = "ok"
         except (EngineUnavailable, EngineFailed, EngineTimeout, QueryRejected):
             status = "unavailable"
+        return {"status": status, **self.counters()}
+
+    def counters(self) -> dict[str, Any]:
+        """What this process has seen of the engine; no request is made."""
         return {
-            "status": status,
             "engine": self.name,
             "engine_url": self.url,
             "queries": self.queries,

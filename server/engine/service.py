@@ -236,10 +236,10 @@ class QueryService:
                     self._dataset = DatasetInfo.from_counts(self.release, self.engine.graph_sizes())
         return self._dataset
 
-    def health(self) -> dict[str, Any]:
-        """Counters of this process: its engine's, the time-outs and failures seen here, its cache."""
+    def counters(self) -> dict[str, Any]:
+        """Counters of this process: its engine's, the time-outs and failures seen here, its cache (no I/O)."""
         return {
-            **self.engine.health(),
+            **self.engine.counters(),
             "rss_mb": round(rss_mb(), 1),
             "timeouts": self.timeouts,
             "failures": self.failures,

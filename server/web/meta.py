@@ -36,8 +36,8 @@ def _service() -> QueryService:
     return service
 
 
-def _processes(service: QueryService) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    own = {"pid": os.getpid(), "role": "worker", **service.health()}
+def _processes(service: QueryService, engine: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    own = {"pid": os.getpid(), "role": "worker", **service.counters(), **engine}
     folder = service.config.state_dir
     if folder is None:
         return None, [own]
@@ -55,7 +55,7 @@ def health() -> Response:
     engine = service.engine.health()
     healthy = engine.get("status", "ok") == "ok"
     dataset = service.dataset
-    supervisor, workers = _processes(service)
+    supervisor, workers = _processes(service, engine)
     body = {
         "status": "ok" if healthy else "unavailable",
         "version": dataset.version,

@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -31,6 +32,7 @@ class _FakeEngine(http.server.BaseHTTPRequestHandler):
     """A SPARQL endpoint over ``store`` that breaks its answer where the query says ``#fake:<how>``."""
 
     store: ox.Store
+    requests: list[str]  # every query received, in order
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the test reads statuses, not logs."""
@@ -49,6 +51,7 @@ class _FakeEngine(http.server.BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
         query = form["query"][0]
+        self.requests.append(query)
         result = self.store.query(
             query,
             default_graph=[ox.NamedNode(g) for g in form.get("default-graph-uri", [])] or None,
@@ -78,7 +81,7 @@ def fake_front(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     """``mkg serve --engine`` over the fake engine, which serves the fixture release's quads."""
     store = ox.Store()
     store.load(path=str(release_dir / "kg.nq"), format=ox.RdfFormat.N_QUADS)
-    handler = type("Engine", (_FakeEngine,), {"store": store})
+    handler = type("Engine", (_FakeEngine,), {"store": store, "requests": []})
     engine = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=engine.serve_forever, daemon=True)
     thread.start()
@@ -86,6 +89,7 @@ def fake_front(release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     front = Server(
         ["--release", str(release_dir), "--engine", url, "--workers", "1"], tmp_path_factory.mktemp("f") / "log"
     )
+    front.engine_requests = handler.requests  # type: ignore[attr-defined]
     try:
         yield front
     finally:
@@ -181,3 +185,18 @@ def test_publish_to_a_store_that_refuses_writes_names_the_step_and_removes_what_
     puts = [r.split()[1] for r in handler.requests if r.startswith("PUT")]
     assert len(puts) == 2 and handler.requests[-1] == f"DELETE {puts[0]}", handler.requests
     assert json.loads((release_dir / "release.json").read_text())["version"] in puts[0]
+
+
+def test_an_idle_front_sends_its_engine_nothing(fake_front: Server) -> None:
+    """A worker's heartbeat reads its counters without asking the engine.
+
+    The heartbeat runs on the worker's event loop: an engine round-trip there (as ``/health`` makes)
+    would stall every connection of the worker for as long as the engine takes, and load the engine
+    once a second per worker. Only ``/health`` itself asks the engine whether it answers.
+    """
+    seen: list[str] = fake_front.engine_requests  # type: ignore[attr-defined]
+    before = len(seen)
+    time.sleep(3.5)  # more than three heartbeats
+    assert seen[before:] == []
+    assert fake_front.health()["status"] == "ok"
+    assert len(seen) > before, "/health should have asked the engine whether it answers"
